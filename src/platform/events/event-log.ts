@@ -1,0 +1,120 @@
+/**
+ * SUM's durable event log (transactional outbox). A service publishes an event
+ * inside the same transaction as the write that caused it, so the two commit
+ * or roll back together. Consumers (webhook delivery, watch streams) read
+ * after a cursor: the commit sequence, which increases in commit order
+ * because SQLite serialises writers — an id minted earlier but committed
+ * later still gets a later sequence, so nothing is skipped.
+ */
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { Kysely, Transaction } from "kysely";
+import { uuidv7 } from "uuidv7";
+import { classifyDatabaseError } from "../database/database-errors.js";
+import type { DatabaseSchema } from "../database/schema.js";
+
+export interface StoredEvent {
+  readonly sequence: number;
+  readonly id: string;
+  readonly type: string;
+  /** RFC 3339 UTC. */
+  readonly timestamp: string;
+  readonly data: JsonObject;
+}
+
+export interface EventInput {
+  /** Dot-separated, lower-case, e.g. `document.summarized`. */
+  readonly type: string;
+  readonly data: JsonObject;
+}
+
+export interface EventLogOptions {
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+export class EventLog {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private readonly listeners = new Set<() => void>();
+  private readonly publishedIn = new WeakSet<Transaction<DatabaseSchema>>();
+
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    options: EventLogOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? uuidv7;
+  }
+
+  /**
+   * Runs `work` in one transaction; events it publishes become visible to
+   * consumers (and wake them) only once it commits.
+   */
+  async transaction<T>(work: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
+    let published = false;
+    try {
+      const result = await this.db.transaction().execute(async (trx) => {
+        const value = await work(trx);
+        published = this.publishedIn.has(trx);
+        return value;
+      });
+      if (published) this.notify();
+      return result;
+    } catch (error) {
+      throw classifyDatabaseError(error);
+    }
+  }
+
+  /** Appends an event inside `trx`; it commits or rolls back with the caller's write. */
+  async publish(trx: Transaction<DatabaseSchema>, input: EventInput): Promise<StoredEvent> {
+    if (!EVENT_TYPE.test(input.type)) {
+      throw new Error(`event type must be dot-separated lower-case words, got "${input.type}"`);
+    }
+    const row = {
+      id: this.newId(),
+      type: input.type,
+      timestamp: this.now().toISOString(),
+      data: JSON.stringify(input.data),
+    };
+    const { sequence } = await trx.insertInto("events").values(row).returning("sequence").executeTakeFirstOrThrow();
+    this.publishedIn.add(trx);
+    return { ...row, sequence, data: input.data };
+  }
+
+  /** Events committed after `cursor` (a sequence; 0 = from the start), oldest first. */
+  async readAfter(cursor: number, limit: number, types?: readonly string[]): Promise<StoredEvent[]> {
+    let query = this.db.selectFrom("events").selectAll().where("sequence", ">", cursor);
+    if (types !== undefined && types.length > 0) query = query.where("type", "in", types);
+    const rows = await query.orderBy("sequence").limit(limit).execute().catch((error: unknown) => {
+      throw classifyDatabaseError(error);
+    });
+    return rows.map((row) => ({ ...row, data: JSON.parse(row.data) as JsonObject }));
+  }
+
+  /** The sequence of the newest event, or 0 when the log is empty. */
+  async latestSequence(): Promise<number> {
+    const row = await this.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("sequence").as("latest"))
+      .executeTakeFirst();
+    return Number(row?.latest ?? 0);
+  }
+
+  /** Deletes events published before `cutoff`; returns how many. */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const result = await this.db.deleteFrom("events").where("timestamp", "<", cutoff.toISOString()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Calls `listener` after every commit that published events; returns an unsubscribe function. */
+  onCommit(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}

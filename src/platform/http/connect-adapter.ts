@@ -1,0 +1,74 @@
+/**
+ * Serves service bindings on the HTTP port through connect-node: Connect,
+ * gRPC-Web and gRPC share one router, and every method runs the same
+ * middleware chain as on the native gRPC port.
+ */
+import type { DescMethod, Message } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { CallContext, RpcProtocol } from "../rpc/call-context.js";
+import { chainHandler } from "../rpc/middleware-chain.js";
+import { methodPath, returnsStream, type Middleware, type RpcHandler } from "../rpc/rpc-call.js";
+import type { ServiceBinding } from "../rpc/service-binding.js";
+
+export interface ConnectAdapterOptions {
+  /** Aborted when the server shuts down: open streams end with UNAVAILABLE while unary calls finish. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+export function connectRoutes(
+  bindings: readonly ServiceBinding[],
+  chain: readonly Middleware[],
+  options: ConnectAdapterOptions,
+): (router: ConnectRouter) => void {
+  return (router) => {
+    for (const binding of bindings) {
+      const implementation: Record<string, (request: never, context: HandlerContext) => unknown> = {};
+      for (const method of binding.service.methods) {
+        implementation[method.localName] = connectMethod(method, chainHandler(binding, method, chain), options.shutdownSignal);
+      }
+      router.service(binding.service, implementation as never);
+    }
+  };
+}
+
+function connectMethod(method: DescMethod, handler: RpcHandler, shutdownSignal: AbortSignal) {
+  const path = methodPath(method);
+  const service = method.parent;
+  if (returnsStream(method)) {
+    return (request: Message | AsyncIterable<Message>, context: HandlerContext) =>
+      handler({ service, method, path, request, context: cancelledOnShutdown(callContextOf(context), shutdownSignal) });
+  }
+  return (request: Message | AsyncIterable<Message>, context: HandlerContext) =>
+    handler({ service, method, path, request, context: callContextOf(context) });
+}
+
+function cancelledOnShutdown(context: CallContext, shutdownSignal: AbortSignal): CallContext {
+  const controller = new AbortController();
+  const abort = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onShutdown = () => abort(new ConnectError("server is shutting down", Code.Unavailable));
+  const onCallAborted = () => {
+    abort(context.signal.reason);
+    shutdownSignal.removeEventListener("abort", onShutdown);
+  };
+  if (context.signal.aborted) onCallAborted();
+  else context.signal.addEventListener("abort", onCallAborted, { once: true });
+  if (shutdownSignal.aborted) onShutdown();
+  else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  return { ...context, signal: controller.signal };
+}
+
+function callContextOf(context: HandlerContext): CallContext {
+  const timeoutMs = context.timeoutMs();
+  return {
+    protocol: context.protocolName as RpcProtocol,
+    port: "http",
+    requestHeader: context.requestHeader,
+    responseHeader: context.responseHeader,
+    responseTrailer: context.responseTrailer,
+    signal: context.signal,
+    deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+    peer: undefined,
+  };
+}

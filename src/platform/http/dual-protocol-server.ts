@@ -1,0 +1,114 @@
+/**
+ * One cleartext TCP listener that speaks HTTP/1.1 and HTTP/2 (h2c with prior
+ * knowledge). Node's http2.createServer ignores `allowHTTP1` without TLS, so
+ * each connection is sniffed for the HTTP/2 client preface and handed to an
+ * HTTP/2 or an HTTP/1.1 server that share one request handler.
+ */
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { connectNodeAdapter } from "@connectrpc/connect-node";
+
+/** RFC 9113 §3.4: every HTTP/2 connection starts with these 24 octets. */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/** The connect-node adapter's handler shape, which serves both HTTP versions. */
+export type RequestHandler = ReturnType<typeof connectNodeAdapter>;
+
+export interface DualProtocolServer {
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting connections and asks open ones to finish (GOAWAY / close when idle). */
+  stopAccepting(): void;
+  /** Destroys every connection still open. */
+  destroyConnections(): void;
+  /** Resolves when every connection has closed. */
+  closed(): Promise<void>;
+}
+
+export function createDualProtocolServer(handler: RequestHandler): DualProtocolServer {
+  const inFlight = new Set<http.ServerResponse>();
+  const http1 = http.createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
+    inFlight.add(response);
+    response.once("close", () => inFlight.delete(response));
+    handler(request, response);
+  });
+  const http2Server = http2.createServer({}, handler);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let accepting = true;
+
+  http2Server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    if (!accepting) session.close();
+  });
+  // A client that sends garbage on an h2 connection must not take the process down.
+  http2Server.on("sessionError", () => {});
+  http1.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    routeBySniffing(socket, (isHttp2) => (isHttp2 ? http2Server : http1).emit("connection", socket));
+  });
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(port, host, () => {
+          listener.off("error", reject);
+          resolve((listener.address() as net.AddressInfo).port);
+        });
+      });
+    },
+    stopAccepting() {
+      accepting = false;
+      listener.close();
+      for (const session of sessions) session.close();
+      http1.closeIdleConnections();
+      // Keep-alive connections still serving a request close as soon as it completes.
+      for (const response of inFlight) response.shouldKeepAlive = false;
+      http1.on("request", (_request, response: http.ServerResponse) => {
+        response.shouldKeepAlive = false;
+      });
+    },
+    destroyConnections() {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+    closed() {
+      if (sockets.size === 0 && !listener.listening) return Promise.resolve();
+      return new Promise((resolve) => {
+        const check = () => {
+          if (sockets.size === 0) resolve();
+          else setTimeout(check, 10);
+        };
+        check();
+      });
+    },
+  };
+}
+
+/** Reads just enough of the connection to tell HTTP/2 from HTTP/1.1, then puts the bytes back. */
+function routeBySniffing(socket: net.Socket, route: (isHttp2: boolean) => void): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = Buffer.concat([seen, chunk]);
+    const compared = Math.min(seen.length, HTTP2_PREFACE.length);
+    const matches = seen.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+    if (matches && seen.length < HTTP2_PREFACE.length) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    route(matches);
+    // The HTTP/2 session reads the unshifted bytes itself; the HTTP/1.1 parser needs the stream flowing.
+    if (!matches) socket.resume();
+  };
+  socket.on("data", onData);
+}

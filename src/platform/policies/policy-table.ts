@@ -1,0 +1,50 @@
+/**
+ * The one declarative table of resilience policies: per method (or per service)
+ * time limit, bulkhead and whether the database circuit breaker guards it.
+ * Keys are `/package.Service/Method` paths or `package.Service` names.
+ */
+import type { DescMethod } from "@bufbuild/protobuf";
+import { methodPath, returnsStream } from "../rpc/rpc-call.js";
+
+export interface BulkheadLimits {
+  /** Calls that may run at once. */
+  readonly concurrency: number;
+  /** Calls that may wait for a slot; beyond that, RESOURCE_EXHAUSTED. */
+  readonly queue: number;
+}
+
+export interface MethodPolicy {
+  /** Time limit for unary and client-streaming calls; absent means only the caller's deadline applies. */
+  readonly timeoutMs?: number;
+  readonly bulkhead?: BulkheadLimits;
+  /** The method needs the database, so the shared database circuit breaker guards it. */
+  readonly database?: boolean;
+}
+
+export interface PolicyTable {
+  /** Applies to unary and client-streaming methods without an entry of their own. */
+  readonly unary: MethodPolicy;
+  /** Applies to server-streaming and bidi methods without an entry; streams have no time limit. */
+  readonly streaming: MethodPolicy;
+  /** Overrides by method path or service name; a method entry wins over a service entry. */
+  readonly overrides: Readonly<Record<string, MethodPolicy>>;
+}
+
+export const defaultPolicyTable: PolicyTable = {
+  unary: { timeoutMs: 30_000, bulkhead: { concurrency: 256, queue: 1024 } },
+  streaming: { bulkhead: { concurrency: 1024, queue: 0 } },
+  overrides: {
+    "grpc.health.v1.Health": { timeoutMs: 2_000, bulkhead: { concurrency: 64, queue: 256 } },
+    "/grpc.health.v1.Health/Watch": { bulkhead: { concurrency: 256, queue: 0 } },
+    "grpc.reflection.v1.ServerReflection": { bulkhead: { concurrency: 32, queue: 0 } },
+    "grpc.reflection.v1alpha.ServerReflection": { bulkhead: { concurrency: 32, queue: 0 } },
+  },
+};
+
+/** The policy that applies to `method`: its own entry, else its service's, else the default for its kind. */
+export function resolvePolicy(table: PolicyTable, method: DescMethod): MethodPolicy {
+  const base = returnsStream(method) ? table.streaming : table.unary;
+  const byService = table.overrides[method.parent.typeName];
+  const byMethod = table.overrides[methodPath(method)];
+  return { ...base, ...byService, ...byMethod };
+}

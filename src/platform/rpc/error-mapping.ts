@@ -1,0 +1,53 @@
+/**
+ * Middleware step 1: every failure leaves as a ConnectError with a status code
+ * and a message safe to show the caller. Unexpected errors are logged once with
+ * an error id and their stack; the caller gets INTERNAL with that id, plus the
+ * original message only outside production.
+ */
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { isDatabaseUnavailable } from "../database/database-errors.js";
+import type { Logger } from "../logging/logger.js";
+import { observeOutcome } from "./outcome.js";
+import { methodPath, returnsStream, type Middleware } from "./rpc-call.js";
+
+export interface ErrorMappingOptions {
+  readonly production: boolean;
+  readonly logger: Logger;
+}
+
+export function errorMapping(options: ErrorMappingOptions): Middleware {
+  return (next, method) => {
+    const streaming = returnsStream(method);
+    const path = methodPath(method);
+    return (call) =>
+      observeOutcome(streaming, () => next(call), {
+        mapError: (error) => toConnectError(error, call.context.signal, path, options),
+        settled: () => {},
+      });
+  };
+}
+
+export function toConnectError(
+  error: unknown,
+  signal: AbortSignal,
+  path: string,
+  options: ErrorMappingOptions,
+): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (signal.aborted) {
+    // The call was cancelled or its deadline passed; whatever the handler threw
+    // on the way out is a consequence, not the cause.
+    const reason: unknown = signal.reason;
+    if (reason instanceof ConnectError) return reason;
+    return new ConnectError("call cancelled", Code.Canceled);
+  }
+  if (isDatabaseUnavailable(error)) {
+    options.logger.warn({ method: path, err: error }, "database unavailable");
+    return new ConnectError("database unavailable, retry later", Code.Unavailable);
+  }
+  const errorId = randomUUID();
+  options.logger.error({ method: path, errorId, err: error }, "unexpected error");
+  const detail = !options.production && error instanceof Error ? `: ${error.message}` : "";
+  return new ConnectError(`internal error (error id ${errorId})${detail}`, Code.Internal);
+}

@@ -1,0 +1,67 @@
+/**
+ * How a service implementation is declared once and served on both ports:
+ * protobuf-es messages in and out, SUM's CallContext beside them.
+ */
+import type {
+  DescMethod,
+  DescMethodBiDiStreaming,
+  DescMethodClientStreaming,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+  Message,
+  MessageShape,
+} from "@bufbuild/protobuf";
+import type { CallContext } from "./call-context.js";
+import type { RpcHandler } from "./rpc-call.js";
+
+export type MethodImplementation<M extends DescMethod> =
+  M extends DescMethodUnary<infer I, infer O>
+    ? (request: MessageShape<I>, context: CallContext) => Promise<MessageShape<O>>
+    : M extends DescMethodServerStreaming<infer I, infer O>
+      ? (request: MessageShape<I>, context: CallContext) => AsyncIterable<MessageShape<O>>
+      : M extends DescMethodClientStreaming<infer I, infer O>
+        ? (requests: AsyncIterable<MessageShape<I>>, context: CallContext) => Promise<MessageShape<O>>
+        : M extends DescMethodBiDiStreaming<infer I, infer O>
+          ? (requests: AsyncIterable<MessageShape<I>>, context: CallContext) => AsyncIterable<MessageShape<O>>
+          : never;
+
+export type ServiceImplementation<S extends DescService> = {
+  [P in keyof S["method"]]: MethodImplementation<S["method"][P]>;
+};
+
+/** Something outside the process a service needs to do its work; health follows it. */
+export type Dependency = "database";
+
+export interface ServiceBinding {
+  readonly service: DescService;
+  /** Calls the implementation of one method; the adapters put the middleware chain in front. */
+  readonly invoke: (method: DescMethod) => RpcHandler;
+  readonly dependsOn: readonly Dependency[];
+}
+
+export interface BindOptions {
+  readonly dependsOn?: readonly Dependency[];
+}
+
+export function bindService<S extends DescService>(
+  service: S,
+  implementation: ServiceImplementation<S>,
+  options: BindOptions = {},
+): ServiceBinding {
+  const methods = implementation as unknown as Record<
+    string,
+    (request: unknown, context: CallContext) => Promise<Message> | AsyncIterable<Message>
+  >;
+  return {
+    service,
+    dependsOn: options.dependsOn ?? [],
+    invoke(method) {
+      const fn = methods[method.localName];
+      if (fn === undefined) {
+        throw new Error(`${service.typeName} has no implementation for ${method.name}`);
+      }
+      return (call) => fn.call(implementation, call.request, call.context);
+    },
+  };
+}
