@@ -5,6 +5,7 @@
  * INVALID_ARGUMENT, and streams are cancelled when the server shuts down.
  */
 import { once } from "node:events";
+import type { Readable } from "node:stream";
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
@@ -134,8 +135,10 @@ function cancelOnShutdown(context: GrpcCallContext, shutdownSignal: AbortSignal)
   return () => shutdownSignal.removeEventListener("abort", onShutdown);
 }
 
-async function* decodedMessages(stream: AsyncIterable<unknown>): AsyncGenerator<Message> {
-  for await (const item of stream) {
+async function* decodedMessages(stream: Readable): AsyncGenerator<Message> {
+  // Not `for await (… of stream)`: that destroys the stream when the loop ends,
+  // and on a duplex call that also kills the response side before its status is sent.
+  for await (const item of stream.iterator({ destroyOnReturn: false })) {
     if (item instanceof UndecodableRequest) throw invalidMessage(item);
     yield item as Message;
   }

@@ -5,7 +5,7 @@
  */
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
-import type { CallContext, RpcProtocol } from "../rpc/call-context.js";
+import { withSignal, type CallContext, type RpcProtocol } from "../rpc/call-context.js";
 import { chainHandler } from "../rpc/middleware-chain.js";
 import { methodPath, returnsStream, type Middleware, type RpcHandler } from "../rpc/rpc-call.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
@@ -56,7 +56,7 @@ function cancelledOnShutdown(context: CallContext, shutdownSignal: AbortSignal):
   else context.signal.addEventListener("abort", onCallAborted, { once: true });
   if (shutdownSignal.aborted) onShutdown();
   else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-  return { ...context, signal: controller.signal };
+  return withSignal(context, controller.signal);
 }
 
 function callContextOf(context: HandlerContext): CallContext {

@@ -20,7 +20,7 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from "cockatiel";
-import type { CallContext } from "../rpc/call-context.js";
+import { withSignal } from "../rpc/call-context.js";
 import { abortError } from "../rpc/deadline.js";
 import { methodPath, returnsStream, type Middleware, type RpcCall, type RpcHandler } from "../rpc/rpc-call.js";
 import { resolvePolicy, type MethodPolicy, type PolicyTable } from "./policy-table.js";
@@ -54,7 +54,7 @@ function guardUnary(next: RpcHandler, method: DescMethod, policy: MethodPolicy, 
   return (call) =>
     combined
       .execute(
-        ({ signal }) => next(timeLimit ? withSignal(call, signal) : call) as Promise<Message>,
+        ({ signal }) => next(timeLimit ? withCallSignal(call, signal) : call) as Promise<Message>,
         call.context.signal,
       )
       .catch((error: unknown) => {
@@ -104,9 +104,8 @@ async function* guardedStream(
   }
 }
 
-function withSignal(call: RpcCall, signal: AbortSignal): RpcCall {
-  const context: CallContext = Object.create(call.context, { signal: { value: signal } });
-  return { ...call, context };
+function withCallSignal(call: RpcCall, signal: AbortSignal): RpcCall {
+  return { ...call, context: withSignal(call.context, signal) };
 }
 
 function policyError(error: unknown, callSignal: AbortSignal, path: string, policy: MethodPolicy): unknown {

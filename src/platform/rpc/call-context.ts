@@ -33,3 +33,31 @@ export interface CallContext {
   /** Address of the caller, as far as the transport knows it. */
   readonly peer: string | undefined;
 }
+
+/** The same call seen through another abort signal (a policy's time limit, a shutdown link). */
+export function withSignal(context: CallContext, signal: AbortSignal): CallContext {
+  return {
+    get protocol() {
+      return context.protocol;
+    },
+    get port() {
+      return context.port;
+    },
+    get requestHeader() {
+      return context.requestHeader;
+    },
+    get responseHeader() {
+      return context.responseHeader;
+    },
+    get responseTrailer() {
+      return context.responseTrailer;
+    },
+    get deadline() {
+      return context.deadline;
+    },
+    get peer() {
+      return context.peer;
+    },
+    signal,
+  };
+}
