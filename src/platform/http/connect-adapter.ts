@@ -5,10 +5,12 @@
  */
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { withSignal, type CallContext, type RpcProtocol } from "../rpc/call-context.js";
 import { chainHandler } from "../rpc/middleware-chain.js";
 import { methodPath, returnsStream, type Middleware, type RpcHandler } from "../rpc/rpc-call.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
+import { reportDecodeFailuresAsInvalidArgument } from "./decode-failure-status.js";
 
 export interface ConnectAdapterOptions {
   /** Aborted when the server shuts down: open streams end with UNAVAILABLE while unary calls finish. */
@@ -28,6 +30,9 @@ export function connectRoutes(
       }
       router.service(binding.service, implementation as never);
     }
+    // connect-node builds its routing table from router.handlers after this callback returns.
+    const handlers = router.handlers as UniversalHandler[];
+    for (let i = 0; i < handlers.length; i++) handlers[i] = reportDecodeFailuresAsInvalidArgument(handlers[i]!);
   };
 }
 

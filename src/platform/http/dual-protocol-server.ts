@@ -27,10 +27,18 @@ export interface DualProtocolServer {
 }
 
 export function createDualProtocolServer(handler: RequestHandler): DualProtocolServer {
-  const inFlight = new Set<http.ServerResponse>();
+  // Requests in progress per HTTP/1.1 connection. http.Server tracks idle
+  // connections only for sockets it accepted itself, so SUM keeps its own count.
+  const http1Busy = new Map<net.Socket, number>();
   const http1 = http.createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
-    inFlight.add(response);
-    response.once("close", () => inFlight.delete(response));
+    const socket = request.socket;
+    http1Busy.set(socket, (http1Busy.get(socket) ?? 0) + 1);
+    if (!accepting) response.shouldKeepAlive = false;
+    response.once("close", () => {
+      const busy = (http1Busy.get(socket) ?? 1) - 1;
+      http1Busy.set(socket, busy);
+      if (busy === 0 && !accepting) socket.end();
+    });
     handler(request, response);
   });
   const http2Server = http2.createServer({}, handler);
@@ -54,7 +62,13 @@ export function createDualProtocolServer(handler: RequestHandler): DualProtocolS
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
-    routeBySniffing(socket, (isHttp2) => (isHttp2 ? http2Server : http1).emit("connection", socket));
+    routeBySniffing(socket, (isHttp2) => {
+      if (!isHttp2) {
+        http1Busy.set(socket, 0);
+        socket.once("close", () => http1Busy.delete(socket));
+      }
+      (isHttp2 ? http2Server : http1).emit("connection", socket);
+    });
   });
 
   return {
@@ -71,12 +85,8 @@ export function createDualProtocolServer(handler: RequestHandler): DualProtocolS
       accepting = false;
       listener.close();
       for (const session of sessions) session.close();
-      http1.closeIdleConnections();
-      // Keep-alive connections still serving a request close as soon as it completes.
-      for (const response of inFlight) response.shouldKeepAlive = false;
-      http1.on("request", (_request, response: http.ServerResponse) => {
-        response.shouldKeepAlive = false;
-      });
+      // Idle keep-alive connections close now; busy ones once their request completes.
+      for (const [socket, busy] of http1Busy) if (busy === 0) socket.end();
     },
     destroyConnections() {
       for (const session of sessions) session.destroy();

@@ -32,18 +32,32 @@ export interface PoliciesOptions {
 }
 
 export function policies(options: PoliciesOptions): Middleware {
+  // One bulkhead per method, shared by both ports: the limit is per method, not per listener.
+  const bulkheads = new Map<DescMethod, BulkheadPolicy | undefined>();
+  const bulkheadFor = (method: DescMethod, policy: MethodPolicy) => {
+    if (!bulkheads.has(method)) {
+      bulkheads.set(method, policy.bulkhead && bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue));
+    }
+    return bulkheads.get(method);
+  };
   return (next, method) => {
     const policy = resolvePolicy(options.table, method);
+    const limiter = bulkheadFor(method, policy);
     return returnsStream(method)
-      ? guardStream(next, method, policy, options.databaseBreaker)
-      : guardUnary(next, method, policy, options.databaseBreaker);
+      ? guardStream(next, method, policy, limiter, options.databaseBreaker)
+      : guardUnary(next, method, policy, limiter, options.databaseBreaker);
   };
 }
 
-function guardUnary(next: RpcHandler, method: DescMethod, policy: MethodPolicy, breaker: CircuitBreakerPolicy): RpcHandler {
+function guardUnary(
+  next: RpcHandler,
+  method: DescMethod,
+  policy: MethodPolicy,
+  limiter: BulkheadPolicy | undefined,
+  breaker: CircuitBreakerPolicy,
+): RpcHandler {
   const path = methodPath(method);
   const layers: IPolicy[] = [];
-  const limiter = policy.bulkhead && bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue);
   if (limiter) layers.push(limiter);
   if (policy.database) layers.push(breaker);
   const timeLimit = policy.timeoutMs === undefined ? undefined : timeout(policy.timeoutMs, TimeoutStrategy.Aggressive);
@@ -62,9 +76,14 @@ function guardUnary(next: RpcHandler, method: DescMethod, policy: MethodPolicy, 
       });
 }
 
-function guardStream(next: RpcHandler, method: DescMethod, policy: MethodPolicy, breaker: CircuitBreakerPolicy): RpcHandler {
+function guardStream(
+  next: RpcHandler,
+  method: DescMethod,
+  policy: MethodPolicy,
+  limiter: BulkheadPolicy | undefined,
+  breaker: CircuitBreakerPolicy,
+): RpcHandler {
   const path = methodPath(method);
-  const limiter = policy.bulkhead && bulkhead(policy.bulkhead.concurrency, policy.bulkhead.queue);
   if (!limiter && !policy.database) return next;
   return (call) => guardedStream(next, call, path, policy, limiter, policy.database ? breaker : undefined);
 }
