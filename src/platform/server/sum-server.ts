@@ -25,6 +25,9 @@ import { reflectionServices } from "../reflection/reflection-service.js";
 import { createMiddlewareChain } from "../rpc/middleware-chain.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
 
+/** How long open streams get to deliver the NOT_SERVING notice before shutdown cancels them. */
+const STREAM_NOTICE_MS = 200;
+
 /** What product services are built from. */
 export interface ServiceDependencies {
   readonly config: Config;
@@ -120,6 +123,8 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     health.beginShutdown();
     http.stopAccepting();
     const grpcDrained = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
+    // Open streams (health watchers first of all) get a moment to deliver NOT_SERVING before they are cancelled.
+    await new Promise((resolve) => setTimeout(resolve, STREAM_NOTICE_MS));
     shutdownController.abort();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
