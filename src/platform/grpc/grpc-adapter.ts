@@ -64,7 +64,14 @@ function invalidMessage(failure: UndecodableRequest): ConnectError {
 function grpcMethod(method: DescMethod, handler: RpcHandler, options: GrpcAdapterOptions) {
   const path = methodPath(method);
   const service = method.parent;
-  const rpcCall = (request: RpcCall["request"], context: GrpcCallContext): RpcCall => ({ service, method, path, request, context });
+  const rpcCall = (request: RpcCall["request"], context: GrpcCallContext): RpcCall => ({
+    service,
+    method,
+    path,
+    request,
+    context,
+    abort: context.abort,
+  });
 
   switch (method.methodKind) {
     case "unary":
@@ -116,7 +123,7 @@ async function respondStream(
     for await (const message of outcome) {
       context.flushHeader();
       if (!call.write(message)) await Promise.race([once(call, "drain"), once(context.signal, "abort")]);
-      if (context.signal.aborted) break;
+      if (context.abort.abortReason !== undefined) break;
     }
     context.flushHeader();
     call.end(context.trailerMetadata());
@@ -129,7 +136,7 @@ async function respondStream(
 }
 
 function cancelOnShutdown(context: GrpcCallContext, shutdownSignal: AbortSignal): () => void {
-  const onShutdown = () => context.abort(new ConnectError("server is shutting down", Code.Unavailable));
+  const onShutdown = () => context.abort.abort(new ConnectError("server is shutting down", Code.Unavailable));
   if (shutdownSignal.aborted) onShutdown();
   else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
   return () => shutdownSignal.removeEventListener("abort", onShutdown);

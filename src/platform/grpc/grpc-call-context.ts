@@ -1,11 +1,12 @@
 /**
- * SUM's CallContext for a call on the native gRPC port. Response headers and
- * trailers are created only when a handler touches them, to keep the hot
- * path of a tiny unary call free of allocations it does not need.
+ * SUM's CallContext for a call on the native gRPC port. The abort signal and
+ * the response headers and trailers are created only when a handler touches
+ * them, keeping the hot path of a tiny unary call free of allocations it does
+ * not need.
  */
 import { Metadata, type Deadline } from "@grpc/grpc-js";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { CallContext, HeaderReader } from "../rpc/call-context.js";
+import { CallAbort, type CallContext, type HeaderReader } from "../rpc/call-context.js";
 
 /** What every kind of grpc-js server call offers. */
 interface ServerSurfaceCall {
@@ -28,36 +29,39 @@ class MetadataReader implements HeaderReader {
 export class GrpcCallContext implements CallContext {
   readonly protocol = "grpc";
   readonly port = "grpc";
-  readonly requestHeader: HeaderReader;
+  readonly abort = new CallAbort();
   readonly deadline: number | undefined;
-  private readonly controller = new AbortController();
+  private reader: MetadataReader | undefined;
   private header: Headers | undefined;
   private trailer: Headers | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private headerSent = false;
+  private finished = false;
 
   constructor(private readonly call: ServerSurfaceCall) {
-    this.requestHeader = new MetadataReader(call.metadata);
     const deadline = call.getDeadline();
     const ms = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(ms) ? ms : undefined;
-    if (this.deadline !== undefined) {
-      this.deadlineTimer = setTimeout(
-        () => this.abort(new ConnectError("deadline exceeded", Code.DeadlineExceeded)),
-        Math.max(0, this.deadline - Date.now()),
-      );
-    }
-    call.once("cancelled", () => {
-      const expired = this.deadline !== undefined && Date.now() >= this.deadline;
-      this.abort(
-        expired
-          ? new ConnectError("deadline exceeded", Code.DeadlineExceeded)
-          : new ConnectError("call cancelled by the client", Code.Canceled),
-      );
-    });
+    call.once("cancelled", this.onCancelled);
   }
 
+  // grpc-js also reports "cancelled" after every call it has finished; only a
+  // call still running was really cancelled.
+  private readonly onCancelled = () => {
+    if (this.finished) return;
+    const expired = this.deadline !== undefined && Date.now() >= this.deadline;
+    this.abort.abort(
+      expired
+        ? new ConnectError("deadline exceeded", Code.DeadlineExceeded)
+        : new ConnectError("call cancelled by the client", Code.Canceled),
+    );
+  };
+
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.abort.signal;
+  }
+
+  get requestHeader(): HeaderReader {
+    return (this.reader ??= new MetadataReader(this.call.metadata));
   }
 
   get peer(): string | undefined {
@@ -72,10 +76,6 @@ export class GrpcCallContext implements CallContext {
     return (this.trailer ??= new Headers());
   }
 
-  abort(reason: ConnectError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
-  }
-
   /** Sends response headers, if a handler set any, before the first message. */
   flushHeader(): void {
     if (this.header !== undefined && !this.headerSent) {
@@ -83,7 +83,6 @@ export class GrpcCallContext implements CallContext {
       this.call.sendMetadata(toMetadata(this.header));
     }
   }
-  private headerSent = false;
 
   trailerMetadata(extra?: Headers): Metadata | undefined {
     if (this.trailer === undefined && extra === undefined) return undefined;
@@ -94,9 +93,9 @@ export class GrpcCallContext implements CallContext {
     return metadata;
   }
 
-  /** Ends the context's life: no more timers. */
+  /** The call has ended; a later "cancelled" from grpc-js means nothing. */
   finish(): void {
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.finished = true;
   }
 }
 

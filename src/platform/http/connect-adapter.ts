@@ -6,7 +6,7 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
-import { withSignal, type CallContext, type RpcProtocol } from "../rpc/call-context.js";
+import { CallAbort, type CallContext, type RpcProtocol } from "../rpc/call-context.js";
 import { chainHandler } from "../rpc/middleware-chain.js";
 import { methodPath, returnsStream, type Middleware, type RpcHandler } from "../rpc/rpc-call.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
@@ -39,32 +39,24 @@ export function connectRoutes(
 function connectMethod(method: DescMethod, handler: RpcHandler, shutdownSignal: AbortSignal) {
   const path = methodPath(method);
   const service = method.parent;
-  if (returnsStream(method)) {
-    return (request: Message | AsyncIterable<Message>, context: HandlerContext) =>
-      handler({ service, method, path, request, context: cancelledOnShutdown(callContextOf(context), shutdownSignal) });
-  }
-  return (request: Message | AsyncIterable<Message>, context: HandlerContext) =>
-    handler({ service, method, path, request, context: callContextOf(context) });
+  const streaming = returnsStream(method);
+  return (request: Message | AsyncIterable<Message>, context: HandlerContext) => {
+    const abort = new CallAbort(context.signal);
+    if (streaming) cancelOnShutdown(abort, context.signal, shutdownSignal);
+    return handler({ service, method, path, request, abort, context: callContextOf(context, abort) });
+  };
 }
 
-function cancelledOnShutdown(context: CallContext, shutdownSignal: AbortSignal): CallContext {
-  const controller = new AbortController();
-  const abort = (reason: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
-  const onShutdown = () => abort(new ConnectError("server is shutting down", Code.Unavailable));
-  const onCallAborted = () => {
-    abort(context.signal.reason);
-    shutdownSignal.removeEventListener("abort", onShutdown);
-  };
-  if (context.signal.aborted) onCallAborted();
-  else context.signal.addEventListener("abort", onCallAborted, { once: true });
-  if (shutdownSignal.aborted) onShutdown();
-  else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-  return withSignal(context, controller.signal);
+/** Open streams end with UNAVAILABLE when the server shuts down; unary calls are left to finish. */
+function cancelOnShutdown(abort: CallAbort, callSignal: AbortSignal, shutdownSignal: AbortSignal): void {
+  const onShutdown = () => abort.abort(new ConnectError("server is shutting down", Code.Unavailable));
+  if (shutdownSignal.aborted) return onShutdown();
+  shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  // connect-node aborts the call's signal when the call ends, however it ends.
+  callSignal.addEventListener("abort", () => shutdownSignal.removeEventListener("abort", onShutdown), { once: true });
 }
 
-function callContextOf(context: HandlerContext): CallContext {
+function callContextOf(context: HandlerContext, abort: CallAbort): CallContext {
   const timeoutMs = context.timeoutMs();
   return {
     protocol: context.protocolName as RpcProtocol,
@@ -72,7 +64,9 @@ function callContextOf(context: HandlerContext): CallContext {
     requestHeader: context.requestHeader,
     responseHeader: context.responseHeader,
     responseTrailer: context.responseTrailer,
-    signal: context.signal,
+    get signal() {
+      return abort.signal;
+    },
     deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
     peer: undefined,
   };

@@ -1,9 +1,10 @@
 /**
  * Middleware step 7: cockatiel policies around every handler, built once per
- * method from the policy table. Bulkhead (outermost, so queued calls wait
- * without a timer running), then the database circuit breaker, then the time
- * limit. Failures leave with the codes DESIGN.md names: time limit →
- * DEADLINE_EXCEEDED, bulkhead full → RESOURCE_EXHAUSTED, open circuit → UNAVAILABLE.
+ * method from the policy table and shared by both ports: a bulkhead (limit
+ * on concurrent calls, with a queue) and, for methods that need the database,
+ * the shared database circuit breaker. Bulkhead full → RESOURCE_EXHAUSTED,
+ * open circuit → UNAVAILABLE. Time limits from the same table are enforced by
+ * the deadline step, which already owns the call's one deadline timer.
  */
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -11,17 +12,12 @@ import {
   BrokenCircuitError,
   BulkheadRejectedError,
   CircuitState,
-  TaskCancelledError,
-  TimeoutStrategy,
   bulkhead,
-  timeout,
   wrap,
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
   type IPolicy,
 } from "cockatiel";
-import { withSignal } from "../rpc/call-context.js";
-import { abortError } from "../rpc/deadline.js";
 import { methodPath, returnsStream, type Middleware, type RpcCall, type RpcHandler } from "../rpc/rpc-call.js";
 import { resolvePolicy, type MethodPolicy, type PolicyTable } from "./policy-table.js";
 
@@ -43,49 +39,44 @@ export function policies(options: PoliciesOptions): Middleware {
   return (next, method) => {
     const policy = resolvePolicy(options.table, method);
     const limiter = bulkheadFor(method, policy);
+    const breaker = policy.database ? options.databaseBreaker : undefined;
     return returnsStream(method)
-      ? guardStream(next, method, policy, limiter, options.databaseBreaker)
-      : guardUnary(next, method, policy, limiter, options.databaseBreaker);
+      ? guardStream(next, methodPath(method), policy, limiter, breaker)
+      : guardUnary(next, methodPath(method), policy, limiter, breaker);
   };
 }
 
 function guardUnary(
   next: RpcHandler,
-  method: DescMethod,
+  path: string,
   policy: MethodPolicy,
   limiter: BulkheadPolicy | undefined,
-  breaker: CircuitBreakerPolicy,
+  breaker: CircuitBreakerPolicy | undefined,
 ): RpcHandler {
-  const path = methodPath(method);
-  const layers: IPolicy[] = [];
-  if (limiter) layers.push(limiter);
-  if (policy.database) layers.push(breaker);
-  const timeLimit = policy.timeoutMs === undefined ? undefined : timeout(policy.timeoutMs, TimeoutStrategy.Aggressive);
-  if (timeLimit) layers.push(timeLimit);
+  const layers: IPolicy[] = [limiter, breaker].filter((layer): layer is BulkheadPolicy | CircuitBreakerPolicy => layer !== undefined);
   if (layers.length === 0) return next;
-  const combined = wrap(...layers);
-
+  const combined = layers.length === 1 ? layers[0]! : wrap(...layers);
   return (call) =>
     combined
-      .execute(
-        ({ signal }) => next(timeLimit ? withCallSignal(call, signal) : call) as Promise<Message>,
-        call.context.signal,
-      )
+      .execute(() => {
+        // A call that waited in the queue past its deadline does not start.
+        if (call.abort.abortReason !== undefined) throw call.abort.abortReason;
+        return next(call) as Promise<Message>;
+      })
       .catch((error: unknown) => {
-        throw policyError(error, call.context.signal, path, policy);
+        throw policyError(error, path, policy);
       });
 }
 
 function guardStream(
   next: RpcHandler,
-  method: DescMethod,
+  path: string,
   policy: MethodPolicy,
   limiter: BulkheadPolicy | undefined,
-  breaker: CircuitBreakerPolicy,
+  breaker: CircuitBreakerPolicy | undefined,
 ): RpcHandler {
-  const path = methodPath(method);
-  if (!limiter && !policy.database) return next;
-  return (call) => guardedStream(next, call, path, policy, limiter, policy.database ? breaker : undefined);
+  if (!limiter && !breaker) return next;
+  return (call) => guardedStream(next, call, path, policy, limiter, breaker);
 }
 
 async function* guardedStream(
@@ -96,9 +87,7 @@ async function* guardedStream(
   limiter: BulkheadPolicy | undefined,
   breaker: CircuitBreakerPolicy | undefined,
 ): AsyncGenerator<Message> {
-  if (breaker && breaker.state === CircuitState.Open) {
-    throw policyError(new BrokenCircuitError(), call.context.signal, path, policy);
-  }
+  if (breaker && breaker.state === CircuitState.Open) throw policyError(new BrokenCircuitError(), path, policy);
   let release = () => {};
   if (limiter) {
     // A stream holds its bulkhead slot for its whole life: the slot's task
@@ -109,11 +98,11 @@ async function* guardedStream(
     const slot = limiter.execute(() => {
       admitted();
       return ended;
-    }, call.context.signal);
+    });
     try {
       await Promise.race([started, slot]);
     } catch (error) {
-      throw policyError(error, call.context.signal, path, policy);
+      throw policyError(error, path, policy);
     }
   }
   try {
@@ -123,11 +112,7 @@ async function* guardedStream(
   }
 }
 
-function withCallSignal(call: RpcCall, signal: AbortSignal): RpcCall {
-  return { ...call, context: withSignal(call.context, signal) };
-}
-
-function policyError(error: unknown, callSignal: AbortSignal, path: string, policy: MethodPolicy): unknown {
+function policyError(error: unknown, path: string, policy: MethodPolicy): unknown {
   if (error instanceof BulkheadRejectedError) {
     const limits = policy.bulkhead ?? { concurrency: 0, queue: 0 };
     return new ConnectError(
@@ -137,10 +122,6 @@ function policyError(error: unknown, callSignal: AbortSignal, path: string, poli
   }
   if (error instanceof BrokenCircuitError) {
     return new ConnectError("database unavailable (circuit open), retry later", Code.Unavailable);
-  }
-  if (error instanceof TaskCancelledError) {
-    if (callSignal.aborted) return abortError(callSignal);
-    return new ConnectError(`${path} exceeded its time limit of ${policy.timeoutMs}ms`, Code.DeadlineExceeded);
   }
   return error;
 }

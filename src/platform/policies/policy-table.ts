@@ -14,7 +14,11 @@ export interface BulkheadLimits {
 }
 
 export interface MethodPolicy {
-  /** Time limit for unary and client-streaming calls; absent means only the caller's deadline applies. */
+  /**
+   * Time limit for unary and client-streaming calls, counted from arrival
+   * (time waiting in the bulkhead queue included); absent means only the
+   * caller's deadline applies.
+   */
   readonly timeoutMs?: number;
   readonly bulkhead?: BulkheadLimits;
   /** The method needs the database, so the shared database circuit breaker guards it. */

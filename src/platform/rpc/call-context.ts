@@ -2,6 +2,7 @@
  * The protocol-neutral context every service implementation receives, whichever
  * port and protocol carried the call.
  */
+import { Code, ConnectError } from "@connectrpc/connect";
 
 /** The protocol a call arrived with. `grpc` on the native port is served by @grpc/grpc-js. */
 export type RpcProtocol = "connect" | "grpc" | "grpc-web";
@@ -34,30 +35,48 @@ export interface CallContext {
   readonly peer: string | undefined;
 }
 
-/** The same call seen through another abort signal (a policy's time limit, a shutdown link). */
-export function withSignal(context: CallContext, signal: AbortSignal): CallContext {
-  return {
-    get protocol() {
-      return context.protocol;
-    },
-    get port() {
-      return context.port;
-    },
-    get requestHeader() {
-      return context.requestHeader;
-    },
-    get responseHeader() {
-      return context.responseHeader;
-    },
-    get responseTrailer() {
-      return context.responseTrailer;
-    },
-    get deadline() {
-      return context.deadline;
-    },
-    get peer() {
-      return context.peer;
-    },
-    signal,
-  };
+/**
+ * The adapter's side of a call's cancellation, shared with the deadline step.
+ * The AbortSignal handlers see is created only when a handler reads it: a
+ * fast unary call that never looks at its signal allocates no AbortController.
+ *
+ * @private Internal to SUM's server machinery.
+ */
+export class CallAbort {
+  private controller: AbortController | undefined;
+  private reason: ConnectError | undefined;
+  /** The single listener the deadline step installs; called once, on abort. */
+  onAbort: ((reason: ConnectError) => void) | undefined;
+
+  /** @param parent a transport signal this call also follows (connect-node's per-call signal). */
+  constructor(private readonly parent?: AbortSignal) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+      else if (this.parent !== undefined) {
+        if (this.parent.aborted) this.abort(fromAbortReason(this.parent.reason));
+        else this.parent.addEventListener("abort", () => this.abort(fromAbortReason(this.parent!.reason)), { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  get abortReason(): ConnectError | undefined {
+    return this.reason;
+  }
+
+  abort(reason: ConnectError): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listener = this.onAbort;
+    this.onAbort = undefined;
+    listener?.(reason);
+  }
+}
+
+function fromAbortReason(reason: unknown): ConnectError {
+  return reason instanceof ConnectError ? reason : new ConnectError("call cancelled", Code.Canceled);
 }

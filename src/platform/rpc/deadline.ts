@@ -1,29 +1,47 @@
 /**
- * Middleware step 2: the caller's deadline and cancellation bound the work.
- * Adapters abort `context.signal` when the caller cancels or its deadline
- * passes; this step makes the call end at that moment even if the handler
- * does not watch the signal, and refuses work whose deadline already passed.
+ * Middleware step 2: the caller's deadline and the method's time limit from
+ * the policy table bound the work. Whichever comes first aborts the handler's
+ * signal and ends the call with DEADLINE_EXCEEDED at once, even if the handler
+ * ignores its signal; a caller's cancellation ends it the same way with
+ * CANCELLED. Work whose deadline already passed is refused.
  */
 import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { returnsStream, type Middleware, type RpcOutcome } from "./rpc-call.js";
+import { resolvePolicy, type PolicyTable } from "../policies/policy-table.js";
+import type { CallAbort } from "./call-context.js";
+import type { DeadlineSweeper } from "./deadline-sweeper.js";
+import { methodPath, returnsStream, type Middleware, type RpcOutcome } from "./rpc-call.js";
 
-export function deadline(): Middleware {
-  return (next, method) => {
-    const streaming = returnsStream(method);
-    return (call) => {
-      const { signal } = call.context;
-      if (signal.aborted) return failed(streaming, abortError(signal));
-      return streaming ? untilAbortedStream(next(call) as AsyncIterable<Message>, signal) : untilAborted(next(call) as Promise<Message>, signal);
-    };
-  };
+export interface DeadlineOptions {
+  readonly table: PolicyTable;
+  readonly sweeper: DeadlineSweeper;
 }
 
-/** The error a call ends with once its signal is aborted. */
-export function abortError(signal: AbortSignal): ConnectError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof ConnectError) return reason;
-  return new ConnectError("call cancelled", Code.Canceled);
+export function deadline(options: DeadlineOptions): Middleware {
+  return (next, method) => {
+    const streaming = returnsStream(method);
+    const limitMs = resolvePolicy(options.table, method).timeoutMs;
+    const limitError = () =>
+      new ConnectError(`${methodPath(method)} exceeded its time limit of ${limitMs}ms`, Code.DeadlineExceeded);
+    const deadlineError = () => new ConnectError("deadline exceeded", Code.DeadlineExceeded);
+
+    return (call) => {
+      const { abort } = call;
+      const callerDeadline = call.context.deadline;
+      const now = Date.now();
+      if (abort.abortReason === undefined && callerDeadline !== undefined && callerDeadline <= now) abort.abort(deadlineError());
+      if (abort.abortReason !== undefined) return failed(streaming, abort.abortReason);
+
+      const limitAt = limitMs === undefined ? Infinity : now + limitMs;
+      const byCaller = callerDeadline !== undefined && callerDeadline <= limitAt;
+      const expiresAt = byCaller ? callerDeadline : limitAt;
+      const entry =
+        expiresAt === Infinity ? undefined : options.sweeper.add(expiresAt, () => abort.abort(byCaller ? deadlineError() : limitError()));
+      const release = () => entry && options.sweeper.remove(entry);
+      if (streaming) return untilAbortedStream(next(call) as AsyncIterable<Message>, abort, release);
+      return untilAborted(next(call) as Promise<Message>, abort, release);
+    };
+  };
 }
 
 function failed(streaming: boolean, error: ConnectError): RpcOutcome {
@@ -33,32 +51,38 @@ function failed(streaming: boolean, error: ConnectError): RpcOutcome {
   })();
 }
 
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(work: Promise<T>, abort: CallAbort, release: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
+    abort.onAbort = (reason) => {
+      release();
+      reject(reason);
+    };
     work.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        abort.onAbort = undefined;
+        release();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
+        abort.onAbort = undefined;
+        release();
+        reject(abort.abortReason ?? error);
       },
     );
   });
 }
 
-async function* untilAbortedStream(stream: AsyncIterable<Message>, signal: AbortSignal): AsyncGenerator<Message> {
+async function* untilAbortedStream(stream: AsyncIterable<Message>, abort: CallAbort, release: () => void): AsyncGenerator<Message> {
   const iterator = stream[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const step = await untilAborted(iterator.next(), signal);
+      if (abort.abortReason !== undefined) throw abort.abortReason;
+      const step = await untilAborted(iterator.next(), abort, () => {});
       if (step.done) return;
       yield step.value;
     }
   } finally {
+    release();
     // Lets the handler's generator run its own clean-up (finally blocks).
     void iterator.return?.()?.catch(() => {});
   }

@@ -22,7 +22,7 @@ export function errorMapping(options: ErrorMappingOptions): Middleware {
     const path = methodPath(method);
     return (call) =>
       observeOutcome(streaming, () => next(call), {
-        mapError: (error) => toConnectError(error, call.context.signal, path, options),
+        mapError: (error) => toConnectError(error, call.abort.abortReason, path, options),
         settled: () => {},
       });
   };
@@ -30,18 +30,14 @@ export function errorMapping(options: ErrorMappingOptions): Middleware {
 
 export function toConnectError(
   error: unknown,
-  signal: AbortSignal,
+  abortReason: ConnectError | undefined,
   path: string,
   options: ErrorMappingOptions,
 ): ConnectError {
   if (error instanceof ConnectError) return error;
-  if (signal.aborted) {
-    // The call was cancelled or its deadline passed; whatever the handler threw
-    // on the way out is a consequence, not the cause.
-    const reason: unknown = signal.reason;
-    if (reason instanceof ConnectError) return reason;
-    return new ConnectError("call cancelled", Code.Canceled);
-  }
+  // The call was cancelled or its deadline passed; whatever the handler threw
+  // on the way out is a consequence, not the cause.
+  if (abortReason !== undefined) return abortReason;
   if (isDatabaseUnavailable(error)) {
     options.logger.warn({ method: path, err: error }, "database unavailable");
     return new ConnectError("database unavailable, retry later", Code.Unavailable);

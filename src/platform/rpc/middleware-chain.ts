@@ -10,6 +10,7 @@ import { policies } from "../policies/policies.js";
 import type { PolicyTable } from "../policies/policy-table.js";
 import { callLogging } from "./call-logging.js";
 import { deadline } from "./deadline.js";
+import type { DeadlineSweeper } from "./deadline-sweeper.js";
 import { errorMapping } from "./error-mapping.js";
 import type { Middleware, RpcHandler } from "./rpc-call.js";
 import type { ServiceBinding } from "./service-binding.js";
@@ -19,6 +20,7 @@ export interface ChainOptions {
   readonly production: boolean;
   readonly policyTable: PolicyTable;
   readonly databaseBreaker: CircuitBreakerPolicy;
+  readonly sweeper: DeadlineSweeper;
 }
 
 export function createMiddlewareChain(options: ChainOptions): readonly Middleware[] {
@@ -26,8 +28,8 @@ export function createMiddlewareChain(options: ChainOptions): readonly Middlewar
     callLogging(options.logger),
     // 1. error mapping
     errorMapping({ production: options.production, logger: options.logger }),
-    // 2. deadline
-    deadline(),
+    // 2. deadline (caller deadlines and the policy table's time limits)
+    deadline({ table: options.policyTable, sweeper: options.sweeper }),
     // 3. tracing, 4. metrics, 5. authentication, 6. rate limiting: later issues
     // 7. policies
     policies({ table: options.policyTable, databaseBreaker: options.databaseBreaker }),

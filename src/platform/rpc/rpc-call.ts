@@ -4,7 +4,7 @@
  * message; server-streaming and bidi methods produce an async iterable.
  */
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
-import type { CallContext } from "./call-context.js";
+import type { CallAbort, CallContext } from "./call-context.js";
 
 export interface RpcCall {
   readonly service: DescService;
@@ -12,6 +12,8 @@ export interface RpcCall {
   /** `/package.Service/Method`, the path both ports route on. */
   readonly path: string;
   readonly context: CallContext;
+  /** The call's cancellation, for the deadline step; handlers use `context.signal`. */
+  readonly abort: CallAbort;
   /** A message, or an async iterable of messages for client-streaming and bidi methods. */
   readonly request: Message | AsyncIterable<Message>;
 }

@@ -22,6 +22,7 @@ import type { Logger } from "../logging/logger.js";
 import { createDatabaseBreaker, defaultDatabaseBreakerOptions, type DatabaseBreakerOptions } from "../policies/database-breaker.js";
 import { defaultPolicyTable, type PolicyTable } from "../policies/policy-table.js";
 import { reflectionServices } from "../reflection/reflection-service.js";
+import { DeadlineSweeper } from "../rpc/deadline-sweeper.js";
 import { createMiddlewareChain } from "../rpc/middleware-chain.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
 
@@ -74,11 +75,13 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
   const bindings = [...served, ...reflectionServices(served.map((binding) => binding.service))];
   for (const binding of bindings) health.register(binding.service.typeName, binding.dependsOn);
 
+  const sweeper = new DeadlineSweeper();
   const chain = createMiddlewareChain({
     logger,
     production: config.environment === "production",
     policyTable: options.policyTable ?? defaultPolicyTable,
     databaseBreaker: createDatabaseBreaker(options.databaseBreaker ?? defaultDatabaseBreakerOptions),
+    sweeper,
   });
   const shutdownController = new AbortController();
 
@@ -139,6 +142,7 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     }
     probe.stop();
     pruner.stop();
+    sweeper.stop();
     await database.close();
     logger.info("shutdown complete");
     return inTime;

@@ -45,7 +45,8 @@ describe("per-method policies from the table", () => {
   it("bulkhead overflow gets RESOURCE_EXHAUSTED naming the limit, on both ports", async () => {
     // Two run, one waits in the queue, the fourth and fifth are refused.
     const started = sum.probe.sleepsStarted;
-    const calls = [0, 1, 2].map(() => sum.client(TestingService, "grpc-h2c").sleep({ durationMs: 200 }));
+    // 120 ms each: the queued call ends ~240 ms after it arrived, inside the 300 ms limit that counts queue time.
+    const calls = [0, 1, 2].map(() => sum.client(TestingService, "grpc-h2c").sleep({ durationMs: 120 }));
     await waitFor(() => sum.probe.sleepsStarted >= started + 2, 2_000, "two running sleeps");
     const overflowHttp = await sum.client(TestingService, "connect-json-http1").sleep({ durationMs: 1 }).catch((e: unknown) => e);
     expect(codeOf(overflowHttp)).toBe(Code.ResourceExhausted);
