@@ -14,7 +14,7 @@ interface ServerSurfaceCall {
   getDeadline(): Deadline;
   getPeer(): string;
   sendMetadata(metadata: Metadata): void;
-  once(event: "cancelled", listener: () => void): unknown;
+  on(event: "cancelled", listener: () => void): unknown;
 }
 
 class MetadataReader implements HeaderReader {
@@ -41,12 +41,13 @@ export class GrpcCallContext implements CallContext {
     const deadline = call.getDeadline();
     const ms = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(ms) ? ms : undefined;
-    call.once("cancelled", this.onCancelled);
+    // `on`, not `once`: grpc-js emits it at most once per call, and `once` allocates a wrapper.
+    call.on("cancelled", () => this.onCancelled());
   }
 
   // grpc-js also reports "cancelled" after every call it has finished; only a
   // call still running was really cancelled.
-  private readonly onCancelled = () => {
+  private onCancelled(): void {
     if (this.finished) return;
     const expired = this.deadline !== undefined && Date.now() >= this.deadline;
     this.abort.abort(
@@ -54,7 +55,7 @@ export class GrpcCallContext implements CallContext {
         ? new ConnectError("deadline exceeded", Code.DeadlineExceeded)
         : new ConnectError("call cancelled by the client", Code.Canceled),
     );
-  };
+  }
 
   get signal(): AbortSignal {
     return this.abort.signal;

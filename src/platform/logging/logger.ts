@@ -18,9 +18,11 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { service: "sum" },
-      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    // Buffered asynchronous writes: one write per ~8 KiB of log lines instead
+    // of one per call, which matters at tens of thousands of calls a second.
+    // The buffer is flushed on shutdown and when the process exits.
+    options.destination ?? pino.destination({ sync: false, minLength: 8192 }),
   );
 }
