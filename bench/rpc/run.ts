@@ -30,6 +30,7 @@ const option = (name: string, fallback: number) => {
 const seconds = option("seconds", 10);
 const rounds = option("rounds", 3);
 const profile = args.includes("--profile");
+const WARM_UP_SECONDS = 3;
 
 for (const tool of ["h2load", "wrk"]) {
   if (spawnSync("which", [tool]).status !== 0) {
@@ -87,37 +88,38 @@ const connectProtoHeaders = { "content-type": "application/proto" };
 const connectJsonHeaders = { "content-type": "application/json" };
 const h2 = { seconds, clients: 8, streamsPerClient: 16, scratch };
 
-type Scenario = { name: string; peer: string; run: (ports: Record<string, number>) => Promise<LoadResult> };
+type Scenario = { name: string; peer: string; run: (ports: Record<string, number>, seconds: number) => Promise<LoadResult> };
 
-const grpcLoad = (port: number) => h2load({ ...h2, url: `http://127.0.0.1:${port}${ECHO}`, body: grpcBody, headers: grpcHeaders });
-const connectBinaryLoad = (port: number) =>
-  h2load({ ...h2, url: `http://127.0.0.1:${port}${ECHO}`, body: protoBody, headers: connectProtoHeaders });
-const connectJsonLoad = (port: number) =>
-  wrk({ url: `http://127.0.0.1:${port}${ECHO}`, body: jsonBody, headers: connectJsonHeaders, seconds, connections: 32, scratch });
+const grpcLoad = (port: number, duration = seconds) =>
+  h2load({ ...h2, seconds: duration, url: `http://127.0.0.1:${port}${ECHO}`, body: grpcBody, headers: grpcHeaders });
+const connectBinaryLoad = (port: number, duration = seconds) =>
+  h2load({ ...h2, seconds: duration, url: `http://127.0.0.1:${port}${ECHO}`, body: protoBody, headers: connectProtoHeaders });
+const connectJsonLoad = (port: number, duration = seconds) =>
+  wrk({ url: `http://127.0.0.1:${port}${ECHO}`, body: jsonBody, headers: connectJsonHeaders, seconds: duration, connections: 32, scratch });
 
 const targets: { server: string; env: Record<string, string>; scenarios: Scenario[] }[] = [
   {
     server: "bare-grpc-js.js",
     env: {},
-    scenarios: [{ name: "bare grpc-js · gRPC", peer: "grpc", run: (p) => grpcLoad(p["grpcPort"]!) }],
+    scenarios: [{ name: "bare grpc-js · gRPC", peer: "grpc", run: (p, s) => grpcLoad(p["grpcPort"]!, s) }],
   },
   {
     server: "bare-connect-node.js",
     env: {},
     scenarios: [
-      { name: "bare connect-node · Connect binary h2c", peer: "connect-binary", run: (p) => connectBinaryLoad(p["h2cPort"]!) },
-      { name: "bare connect-node · Connect JSON HTTP/1.1", peer: "connect-json", run: (p) => connectJsonLoad(p["http1Port"]!) },
-      { name: "bare connect-node · gRPC h2c", peer: "connect-grpc", run: (p) => grpcLoad(p["h2cPort"]!) },
+      { name: "bare connect-node · Connect binary h2c", peer: "connect-binary", run: (p, s) => connectBinaryLoad(p["h2cPort"]!, s) },
+      { name: "bare connect-node · Connect JSON HTTP/1.1", peer: "connect-json", run: (p, s) => connectJsonLoad(p["http1Port"]!, s) },
+      { name: "bare connect-node · gRPC h2c", peer: "connect-grpc", run: (p, s) => grpcLoad(p["h2cPort"]!, s) },
     ],
   },
   {
     server: "sum.js",
     env: { PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", DATABASE_URL: join(scratch, "sum.db") },
     scenarios: [
-      { name: "SUM gRPC port · gRPC", peer: "grpc", run: (p) => grpcLoad(p["grpcPort"]!) },
-      { name: "SUM HTTP port · Connect binary h2c", peer: "connect-binary", run: (p) => connectBinaryLoad(p["httpPort"]!) },
-      { name: "SUM HTTP port · Connect JSON HTTP/1.1", peer: "connect-json", run: (p) => connectJsonLoad(p["httpPort"]!) },
-      { name: "SUM HTTP port · gRPC h2c", peer: "connect-grpc", run: (p) => grpcLoad(p["httpPort"]!) },
+      { name: "SUM gRPC port · gRPC", peer: "grpc", run: (p, s) => grpcLoad(p["grpcPort"]!, s) },
+      { name: "SUM HTTP port · Connect binary h2c", peer: "connect-binary", run: (p, s) => connectBinaryLoad(p["httpPort"]!, s) },
+      { name: "SUM HTTP port · Connect JSON HTTP/1.1", peer: "connect-json", run: (p, s) => connectJsonLoad(p["httpPort"]!, s) },
+      { name: "SUM HTTP port · gRPC h2c", peer: "connect-grpc", run: (p, s) => grpcLoad(p["httpPort"]!, s) },
     ],
   },
 ];
@@ -129,8 +131,8 @@ for (let round = 1; round <= rounds; round++) {
   for (const target of targets) {
     const started = await startServer(target.server, target.env);
     for (const scenario of target.scenarios) {
-      await scenario.run(started.ports).catch(() => undefined); // warm-up: JIT and connection set-up
-      const result = await scenario.run(started.ports);
+      await scenario.run(started.ports, WARM_UP_SECONDS).catch(() => undefined); // JIT and connection set-up
+      const result = await scenario.run(started.ports, seconds);
       const entry = results.get(scenario.name) ?? { peer: scenario.peer, rounds: [] };
       entry.rounds.push(result);
       results.set(scenario.name, entry);
@@ -172,7 +174,7 @@ const lines = [
   "",
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${h2loadVersion}, wrk. ` +
     `Tiny unary RPC (TestingService/Echo, ${protoBody.length}-byte request); each server alone in its own process, load from another; ` +
-    `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; ${rounds} rounds × ${seconds} s after a warm-up, medians. ` +
+    `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; ${rounds} rounds × ${seconds} s, each after a ${WARM_UP_SECONDS} s warm-up; medians. ` +
     `SUM runs its full middleware chain and default policies, LOG_LEVEL=info (one log line per call), tracing off.`,
   "",
   "| server · protocol | req/s | p50 ms | p99 ms | failed | vs bare peer | target |",

@@ -13,8 +13,11 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** Longest a buffered log line waits before it is written. */
+const FLUSH_INTERVAL_MS = 500;
+
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { service: "sum" },
@@ -22,7 +25,12 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     // Buffered asynchronous writes: one write per ~8 KiB of log lines instead
     // of one per call, which matters at tens of thousands of calls a second.
-    // The buffer is flushed on shutdown and when the process exits.
+    // The buffer is flushed every FLUSH_INTERVAL_MS, after lifecycle lines,
+    // on shutdown and when the process exits.
     options.destination ?? pino.destination({ sync: false, minLength: 8192 }),
   );
+  if (options.destination === undefined) {
+    setInterval(() => logger.flush(), FLUSH_INTERVAL_MS).unref();
+  }
+  return logger;
 }

@@ -119,10 +119,12 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     throw error;
   }
   logger.info({ httpPort, grpcPort, host: config.host, environment: config.environment }, "SUM is serving");
+  logger.flush();
 
   let shuttingDown: Promise<boolean> | undefined;
   const shutdown = async (): Promise<boolean> => {
     logger.info({ timeoutMs: config.shutdownTimeoutMs }, "shutting down");
+    logger.flush();
     health.beginShutdown();
     http.stopAccepting();
     const grpcDrained = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
