@@ -34,6 +34,13 @@ async function post(path: string, contentType: string, body: string | Buffer) {
   return { status: response.status, body: text === "" ? undefined : (JSON.parse(text) as { code: string; message: string }) };
 }
 
+function envelope(flags: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header[0] = flags;
+  header.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}
+
 const codeOf = (error: unknown) => (error as { code: number }).code;
 
 async function expectStillServing() {
@@ -85,6 +92,27 @@ describe("bad input gets a clear error and the server keeps serving", () => {
     expect(codeOf(viaNative)).toBe(Code.InvalidArgument);
     expect((viaNative as Error).message).toContain("invalid request message");
     expect(codeOf(await grpcOverHttpPort.unaryRaw(ECHO, INVALID_UTF8).catch((e: unknown) => e))).toBe(Code.InvalidArgument);
+    await expectStillServing();
+  });
+
+  it("garbage protobuf is INVALID_ARGUMENT over gRPC-Web and Connect streaming too", async () => {
+    const grpcWeb = await fetch(`${sum.httpUrl}${ECHO}`, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" },
+      body: envelope(0, TRUNCATED),
+    });
+    const grpcWebStatus = grpcWeb.headers.get("grpc-status") ?? /grpc-status:\s*(\d+)/.exec(Buffer.from(await grpcWeb.arrayBuffer()).toString("latin1"))?.[1];
+    expect(grpcWebStatus).toBe(String(Code.InvalidArgument));
+
+    const connectStream = await fetch(`${sum.httpUrl}/sum.testing.v1.TestingService/Count`, {
+      method: "POST",
+      headers: { "content-type": "application/connect+proto" },
+      body: envelope(0, TRUNCATED),
+    });
+    const frames = Buffer.from(await connectStream.arrayBuffer());
+    expect(frames[0]).toBe(0b10); // the end-stream message
+    const endStream = JSON.parse(frames.subarray(5).toString("utf8")) as { error?: { code: string } };
+    expect(endStream.error?.code).toBe("invalid_argument");
     await expectStillServing();
   });
 
