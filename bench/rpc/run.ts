@@ -54,9 +54,12 @@ interface Started {
 }
 
 async function startServer(script: string, env: Record<string, string>, extraNodeArgs: string[] = []): Promise<Started> {
+  // SUM's per-call log goes to /dev/null: still produced and written, as in
+  // production, but not read by this process, which shares a core with the load generator.
+  const logsToNull = script === "sum.js";
   const child = spawn(process.execPath, [...extraNodeArgs, join(here, "servers", script)], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logsToNull ? "ignore" : "pipe", "pipe"],
     cwd: scratch,
   });
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
@@ -68,12 +71,10 @@ async function startServer(script: string, env: Record<string, string>, extraNod
         // not JSON
       }
     };
-    createInterface({ input: child.stdout! }).on("line", onLine);
+    if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
     createInterface({ input: child.stderr! }).on("line", onLine);
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-  // SUM logs every call; the log goes nowhere but is still produced, as in production.
-  child.stdout!.resume();
   return { child, ports };
 }
 
@@ -175,7 +176,7 @@ const lines = [
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${h2loadVersion}, wrk. ` +
     `Tiny unary RPC (TestingService/Echo, ${protoBody.length}-byte request); each server alone in its own process, load from another; ` +
     `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; ${rounds} rounds × ${seconds} s, each after a ${WARM_UP_SECONDS} s warm-up; medians. ` +
-    `SUM runs its full middleware chain and default policies, LOG_LEVEL=info (one log line per call), tracing off.`,
+    `SUM runs its full middleware chain and default policies, LOG_LEVEL=info (one log line per call, written to /dev/null), tracing off.`,
   "",
   "| server · protocol | req/s | p50 ms | p99 ms | failed | vs bare peer | target |",
   "|---|---:|---:|---:|---:|---:|---:|",

@@ -21,7 +21,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { service: "sum" },
-      formatters: { level: (label) => ({ level: label }) },
+      // pino default numeric levels: a label formatter would run on every line.
     },
     // Buffered asynchronous writes: one write per ~8 KiB of log lines instead
     // of one per call, which matters at tens of thousands of calls a second.

@@ -1,54 +1,76 @@
 /**
  * One coarse timer for every running call's deadline, instead of a timer (and
- * its allocations) per call. Calls register the moment they must end by; a
- * sweep every `resolutionMs` ends the ones whose moment has passed. Caller
- * deadlines are also enforced exactly by the transports themselves; this
+ * its allocations) per call. Running calls sit in an intrusive doubly linked
+ * list — adding and removing are a few pointer writes, with no hashing or
+ * rehashing on the hot path — and a sweep every `resolutionMs` walks the list
+ * (as long as the number of calls in flight) and ends those whose moment has
+ * passed. Caller deadlines are also enforced exactly by the transports; this
  * sweeper is what cancels the handler's work and enforces policy time limits.
  */
-export interface SweepEntry {
-  readonly expiresAt: number;
-  readonly expire: () => void;
+export abstract class SweepEntry {
+  /** Epoch milliseconds after which `expire` runs. */
+  expiresAt = Infinity;
+  /** @private list links, owned by the sweeper. */
+  previous: SweepEntry | undefined;
+  /** @private */
+  next: SweepEntry | undefined;
+  /** @private */
+  listed = false;
+
+  /** Called once when the deadline passes while the entry is still listed. */
+  abstract expire(): void;
 }
 
 export class DeadlineSweeper {
-  private readonly entries = new Set<SweepEntry>();
+  private head: SweepEntry | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly resolutionMs = 25) {}
 
-  add(expiresAt: number, expire: () => void): SweepEntry {
-    const entry = { expiresAt, expire };
-    this.entries.add(entry);
+  add(entry: SweepEntry): void {
+    entry.listed = true;
+    entry.previous = undefined;
+    entry.next = this.head;
+    if (this.head !== undefined) this.head.previous = entry;
+    this.head = entry;
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.sweep(), this.resolutionMs);
       this.timer.unref();
     }
-    return entry;
   }
 
   remove(entry: SweepEntry): void {
-    this.entries.delete(entry);
+    if (!entry.listed) return;
+    entry.listed = false;
+    if (entry.previous !== undefined) entry.previous.next = entry.next;
+    else this.head = entry.next;
+    if (entry.next !== undefined) entry.next.previous = entry.previous;
+    entry.previous = entry.next = undefined;
   }
 
-  /** Stops the timer; entries left are dropped. */
+  /** Stops the timer and forgets every entry. */
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.entries.clear();
+    for (let entry = this.head; entry !== undefined; entry = entry.next) entry.listed = false;
+    this.head = undefined;
   }
 
   private sweep(): void {
-    if (this.entries.size === 0) {
+    if (this.head === undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
     const now = Date.now();
-    for (const entry of this.entries) {
+    let entry: SweepEntry | undefined = this.head;
+    while (entry !== undefined) {
+      const next: SweepEntry | undefined = entry.next;
       if (entry.expiresAt <= now) {
-        this.entries.delete(entry);
+        this.remove(entry);
         entry.expire();
       }
+      entry = next;
     }
   }
 }

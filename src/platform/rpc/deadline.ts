@@ -9,81 +9,142 @@ import type { Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { resolvePolicy, type PolicyTable } from "../policies/policy-table.js";
 import type { CallAbort } from "./call-context.js";
-import type { DeadlineSweeper } from "./deadline-sweeper.js";
-import { methodPath, returnsStream, type Middleware, type RpcOutcome } from "./rpc-call.js";
+import { SweepEntry, type DeadlineSweeper } from "./deadline-sweeper.js";
+import { methodPath, returnsStream, type Middleware, type RpcCall, type RpcOutcome } from "./rpc-call.js";
 
 export interface DeadlineOptions {
   readonly table: PolicyTable;
   readonly sweeper: DeadlineSweeper;
 }
 
+/** What a method's calls share: its time limit and how to say it was exceeded. */
+interface MethodLimits {
+  readonly limitMs: number | undefined;
+  readonly path: string;
+  readonly sweeper: DeadlineSweeper;
+}
+
 export function deadline(options: DeadlineOptions): Middleware {
   return (next, method) => {
-    const streaming = returnsStream(method);
-    const limitMs = resolvePolicy(options.table, method).timeoutMs;
-    const limitError = () =>
-      new ConnectError(`${methodPath(method)} exceeded its time limit of ${limitMs}ms`, Code.DeadlineExceeded);
-    const deadlineError = () => new ConnectError("deadline exceeded", Code.DeadlineExceeded);
-
+    const limits: MethodLimits = {
+      limitMs: resolvePolicy(options.table, method).timeoutMs,
+      path: methodPath(method),
+      sweeper: options.sweeper,
+    };
+    if (returnsStream(method)) {
+      return (call) => {
+        const bound = BoundCall.start(call, limits);
+        if (bound === undefined) return failedStream(call.abort.abortReason!);
+        return bound.stream(next(call) as AsyncIterable<Message>);
+      };
+    }
     return (call) => {
-      const { abort } = call;
-      const callerDeadline = call.context.deadline;
-      const now = Date.now();
-      if (abort.abortReason === undefined && callerDeadline !== undefined && callerDeadline <= now) abort.abort(deadlineError());
-      if (abort.abortReason !== undefined) return failed(streaming, abort.abortReason);
-
-      const limitAt = limitMs === undefined ? Infinity : now + limitMs;
-      const byCaller = callerDeadline !== undefined && callerDeadline <= limitAt;
-      const expiresAt = byCaller ? callerDeadline : limitAt;
-      const entry =
-        expiresAt === Infinity ? undefined : options.sweeper.add(expiresAt, () => abort.abort(byCaller ? deadlineError() : limitError()));
-      const release = () => entry && options.sweeper.remove(entry);
-      if (streaming) return untilAbortedStream(next(call) as AsyncIterable<Message>, abort, release);
-      return untilAborted(next(call) as Promise<Message>, abort, release);
+      const bound = BoundCall.start(call, limits);
+      if (bound === undefined) return Promise.reject(call.abort.abortReason);
+      return bound.settle(next(call) as Promise<Message>);
     };
   };
 }
 
-function failed(streaming: boolean, error: ConnectError): RpcOutcome {
-  if (!streaming) return Promise.reject(error);
+/**
+ * One running call under its deadline: listed with the sweeper until it ends.
+ * A class rather than closures, because this runs on every call.
+ */
+class BoundCall extends SweepEntry {
+  private byCaller = false;
+
+  private constructor(
+    private readonly abort: CallAbort,
+    private readonly limits: MethodLimits,
+  ) {
+    super();
+  }
+
+  /** Lists the call with the sweeper; undefined when it must not start at all. */
+  static start(call: RpcCall, limits: MethodLimits): BoundCall | undefined {
+    const { abort } = call;
+    const callerDeadline = call.context.deadline;
+    const now = Date.now();
+    if (abort.abortReason === undefined && callerDeadline !== undefined && callerDeadline <= now) {
+      abort.abort(new ConnectError("deadline exceeded", Code.DeadlineExceeded));
+    }
+    if (abort.abortReason !== undefined) return undefined;
+    const bound = new BoundCall(abort, limits);
+    const limitAt = limits.limitMs === undefined ? Infinity : now + limits.limitMs;
+    bound.byCaller = callerDeadline !== undefined && callerDeadline <= limitAt;
+    bound.expiresAt = bound.byCaller ? callerDeadline! : limitAt;
+    if (bound.expiresAt !== Infinity) limits.sweeper.add(bound);
+    return bound;
+  }
+
+  expire(): void {
+    this.abort.abort(
+      this.byCaller
+        ? new ConnectError("deadline exceeded", Code.DeadlineExceeded)
+        : new ConnectError(`${this.limits.path} exceeded its time limit of ${this.limits.limitMs}ms`, Code.DeadlineExceeded),
+    );
+  }
+
+  /** Resolves with the handler's result, or rejects as soon as the call is aborted. */
+  settle<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.abort.onAbort = (reason) => {
+        this.end();
+        reject(reason);
+      };
+      work.then(
+        (value) => {
+          this.end();
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.end();
+          reject(this.abort.abortReason ?? error);
+        },
+      );
+    });
+  }
+
+  async *stream(source: AsyncIterable<Message>): AsyncGenerator<Message> {
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        if (this.abort.abortReason !== undefined) throw this.abort.abortReason;
+        const step = await this.racing(iterator.next());
+        if (step.done) return;
+        yield step.value;
+      }
+    } finally {
+      this.end();
+      // Lets the handler's generator run its own clean-up (finally blocks).
+      void iterator.return?.()?.catch(() => {});
+    }
+  }
+
+  private racing<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.abort.onAbort = reject;
+      work.then(
+        (value) => {
+          this.abort.onAbort = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.abort.onAbort = undefined;
+          reject(this.abort.abortReason ?? error);
+        },
+      );
+    });
+  }
+
+  private end(): void {
+    this.abort.onAbort = undefined;
+    this.limits.sweeper.remove(this);
+  }
+}
+
+function failedStream(error: ConnectError): RpcOutcome {
   return (async function* () {
     throw error;
   })();
-}
-
-function untilAborted<T>(work: Promise<T>, abort: CallAbort, release: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    abort.onAbort = (reason) => {
-      release();
-      reject(reason);
-    };
-    work.then(
-      (value) => {
-        abort.onAbort = undefined;
-        release();
-        resolve(value);
-      },
-      (error: unknown) => {
-        abort.onAbort = undefined;
-        release();
-        reject(abort.abortReason ?? error);
-      },
-    );
-  });
-}
-
-async function* untilAbortedStream(stream: AsyncIterable<Message>, abort: CallAbort, release: () => void): AsyncGenerator<Message> {
-  const iterator = stream[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      if (abort.abortReason !== undefined) throw abort.abortReason;
-      const step = await untilAborted(iterator.next(), abort, () => {});
-      if (step.done) return;
-      yield step.value;
-    }
-  } finally {
-    release();
-    // Lets the handler's generator run its own clean-up (finally blocks).
-    void iterator.return?.()?.catch(() => {});
-  }
 }

@@ -148,7 +148,7 @@ describe("unexpected errors", () => {
     const id = /error id ([0-9a-f-]{36})/.exec(error.rawMessage)?.[1];
     expect(id).toBeDefined();
     const logged = sum.logs.find((line) => line["errorId"] === id);
-    expect(logged?.["level"]).toBe("error");
+    expect(logged?.["level"]).toBe(50); // pino's numeric level for error
     expect(JSON.stringify(logged?.["err"])).toContain("testing-service");
   });
 
