@@ -1,31 +1,18 @@
 /**
- * Middleware step 1: every failure leaves as a ConnectError with a status code
- * and a message safe to show the caller. Unexpected errors are logged once with
- * an error id and their stack; the caller gets INTERNAL with that id, plus the
- * original message only outside production.
+ * Middleware step 1, error mapping: every failure leaves as a ConnectError with
+ * a status code and a message safe to show the caller. Unexpected errors are
+ * logged once with an error id and their stack; the caller gets INTERNAL with
+ * that id, plus the original message only outside production. The
+ * call-outcome step applies it together with the per-call log line.
  */
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isDatabaseUnavailable } from "../database/database-errors.js";
 import type { Logger } from "../logging/logger.js";
-import { observeOutcome } from "./outcome.js";
-import { methodPath, returnsStream, type Middleware } from "./rpc-call.js";
 
 export interface ErrorMappingOptions {
   readonly production: boolean;
   readonly logger: Logger;
-}
-
-export function errorMapping(options: ErrorMappingOptions): Middleware {
-  return (next, method) => {
-    const streaming = returnsStream(method);
-    const path = methodPath(method);
-    return (call) =>
-      observeOutcome(streaming, () => next(call), {
-        mapError: (error) => toConnectError(error, call.abort.abortReason, path, options),
-        settled: () => {},
-      });
-  };
 }
 
 export function toConnectError(

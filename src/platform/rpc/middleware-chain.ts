@@ -8,10 +8,9 @@ import type { CircuitBreakerPolicy } from "cockatiel";
 import type { Logger } from "../logging/logger.js";
 import { policies } from "../policies/policies.js";
 import type { PolicyTable } from "../policies/policy-table.js";
-import { callLogging } from "./call-logging.js";
+import { callOutcome } from "./call-outcome.js";
 import { deadline } from "./deadline.js";
 import type { DeadlineSweeper } from "./deadline-sweeper.js";
-import { errorMapping } from "./error-mapping.js";
 import type { Middleware, RpcHandler } from "./rpc-call.js";
 import type { ServiceBinding } from "./service-binding.js";
 
@@ -25,9 +24,8 @@ export interface ChainOptions {
 
 export function createMiddlewareChain(options: ChainOptions): readonly Middleware[] {
   return [
-    callLogging(options.logger),
-    // 1. error mapping
-    errorMapping({ production: options.production, logger: options.logger }),
+    // 1. error mapping, with the per-call log line
+    callOutcome({ production: options.production, logger: options.logger }),
     // 2. deadline (caller deadlines and the policy table's time limits)
     deadline({ table: options.policyTable, sweeper: options.sweeper }),
     // 3. tracing, 4. metrics, 5. authentication, 6. rate limiting: later issues
