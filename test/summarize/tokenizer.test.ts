@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { stopWordLanguages, stopWords } from "../../src/summarize/stop-words.js";
+import { tokenize } from "../../src/summarize/tokenizer.js";
+
+describe("tokenize", () => {
+  it("finds words with offsets, keeping inner apostrophes and hyphens", () => {
+    const text = "State-of-the-art models don't fail, 3 times.";
+    const tokens = tokenize(text, "en");
+    expect(tokens.map((token) => token.text)).toEqual(["State-of-the-art", "models", "don't", "fail", "3", "times"]);
+    for (const token of tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+  });
+
+  it("stems English with Porter and marks stop words", () => {
+    const tokens = tokenize("The runners were running quickly to the company's offices", "en");
+    const byWord = Object.fromEntries(tokens.map((token) => [token.lower, token]));
+    expect(byWord["runners"]?.stem).toBe("runner");
+    expect(byWord["running"]?.stem).toBe("run");
+    expect(byWord["offices"]?.stem).toBe("offic");
+    expect(byWord["company's"]?.stem).toBe("compani");
+    expect(byWord["the"]?.isStopWord).toBe(true);
+    expect(byWord["runners"]?.isStopWord).toBe(false);
+  });
+
+  it("leaves numbers as they are", () => {
+    expect(tokenize("In 2004 profits rose", "en")[1]?.stem).toBe("2004");
+  });
+
+  it("uses each language's stop words and does not stem without a stemmer", () => {
+    const tokens = tokenize("Die Katzen schlafen und träumen", "de");
+    expect(tokens.map((token) => [token.lower, token.stem, token.isStopWord])).toEqual([
+      ["die", "die", true],
+      ["katzen", "katzen", false],
+      ["schlafen", "schlafen", false],
+      ["und", "und", true],
+      ["träumen", "träumen", false],
+    ]);
+  });
+
+  it("handles scripts beyond Latin", () => {
+    expect(tokenize("Привет, мир! こんにちは", "ru").map((token) => token.text)).toEqual(["Привет", "мир", "こんにちは"]);
+  });
+});
+
+describe("stopWords", () => {
+  it("covers many languages and is empty for unknown ones", () => {
+    expect(stopWordLanguages.length).toBeGreaterThanOrEqual(50);
+    expect(stopWords("fr").has("le")).toBe(true);
+    expect(stopWords("xx").size).toBe(0);
+  });
+});
