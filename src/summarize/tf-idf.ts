@@ -1,0 +1,46 @@
+/**
+ * TF-IDF vectors of sentences over word stems, with the document's sentences
+ * as the collection (idf = ln(N / df)), and cosine similarity between them.
+ * Stop words are left out. Vectors are sparse: stem → weight.
+ */
+import type { Token } from "./tokenizer.js";
+
+export type SparseVector = ReadonlyMap<string, number>;
+
+export function tfIdfVectors(sentences: readonly (readonly Token[])[]): SparseVector[] {
+  const termCounts = sentences.map((tokens) => {
+    const counts = new Map<string, number>();
+    for (const token of tokens) if (!token.isStopWord) counts.set(token.stem, (counts.get(token.stem) ?? 0) + 1);
+    return counts;
+  });
+  const documentFrequency = new Map<string, number>();
+  for (const counts of termCounts) for (const term of counts.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const n = sentences.length;
+  return termCounts.map((counts) => {
+    const vector = new Map<string, number>();
+    for (const [term, count] of counts) {
+      const idf = Math.log(n / documentFrequency.get(term)!);
+      // A term in every sentence tells them apart not at all; keep it with a small weight so
+      // a one-sentence document still has a non-zero vector.
+      vector.set(term, count * (idf > 0 ? idf : 1e-3));
+    }
+    return vector;
+  });
+}
+
+export function cosine(a: SparseVector, b: SparseVector): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [term, weight] of small) {
+    const other = large.get(term);
+    if (other !== undefined) dot += weight * other;
+  }
+  if (dot === 0) return 0;
+  return dot / (norm(a) * norm(b));
+}
+
+function norm(vector: SparseVector): number {
+  let sum = 0;
+  for (const weight of vector.values()) sum += weight * weight;
+  return Math.sqrt(sum);
+}
