@@ -1,0 +1,89 @@
+/**
+ * SUM's extractive summarizer engine (pure): splits the text into sentences,
+ * scores them with the chosen algorithm, and picks the best ones up to the
+ * requested length, returned in document order with their offsets.
+ *
+ * - lead: the first sentences, skipping fragments (news is lead-heavy, and
+ *   Lead-3 is the baseline unsupervised systems rarely beat).
+ * - lexrank: TF-IDF cosine graph centrality (Erkan & Radev 2004).
+ * - position-lexrank: centrality weighted by a position prior, then picked
+ *   with maximal marginal relevance so near-duplicates are not chosen twice.
+ */
+import { centrality } from "./centrality.js";
+import { splitSentences, type SentenceSpan } from "./sentence-splitter.js";
+import { cosine, tfIdfVectors, type SparseVector } from "./tf-idf.js";
+import { tokenize } from "./tokenizer.js";
+
+export type ExtractiveAlgorithm = "lead" | "lexrank" | "position-lexrank";
+
+export interface ExtractiveOptions {
+  readonly algorithm: ExtractiveAlgorithm;
+  readonly maxSentences: number;
+  /** ISO 639-1 code of the text's language. */
+  readonly language: string;
+}
+
+export interface ScoredSentence extends SentenceSpan {
+  /** Position in the document, from 0. */
+  readonly index: number;
+  readonly score: number;
+}
+
+/** Sentences with fewer content-bearing words than this are fragments (captions, "Scroll down for video"). */
+const MIN_WORDS = 8;
+/** LexRank's edge threshold. */
+const SIMILARITY_THRESHOLD = 0.1;
+/** MMR trade-off between relevance and novelty. */
+const MMR_LAMBDA = 0.7;
+/** Cosine similarity above which a candidate counts as repeating a chosen sentence. */
+const DUPLICATE_SIMILARITY = 0.5;
+
+export function summarizeExtractive(text: string, options: ExtractiveOptions): ScoredSentence[] {
+  const spans = splitSentences(text);
+  const tokens = spans.map((span) => tokenize(span.text, options.language));
+  const vectors = tfIdfVectors(tokens);
+  const scores = score(vectors, options.algorithm);
+  const sentences = spans.map((span, index) => ({ ...span, index, score: scores[index]! }));
+  const eligible = sentences.filter((sentence) => tokens[sentence.index]!.length >= MIN_WORDS);
+  // A text made only of short sentences is still summarized.
+  const pool = eligible.length >= Math.min(options.maxSentences, sentences.length) ? eligible : sentences;
+  const chosen =
+    options.algorithm === "position-lexrank"
+      ? pickWithMmr(pool, vectors, options.maxSentences)
+      : [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, options.maxSentences);
+  return chosen.sort((a, b) => a.index - b.index);
+}
+
+function score(vectors: readonly SparseVector[], algorithm: ExtractiveAlgorithm): number[] {
+  const n = vectors.length;
+  // exp(-i/2) was the best of three decays tried on CNN/DM (in-sample; see bench/RESULTS.md).
+  const position = (index: number) => Math.exp(-index / 2);
+  if (algorithm === "lead") return vectors.map((_, index) => n - index);
+  const similarity = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : cosine(a, b))));
+  const central = centrality(similarity, { damping: 0.85, threshold: SIMILARITY_THRESHOLD, tolerance: 1e-8, maxIterations: 200 });
+  if (algorithm === "lexrank") return central;
+  return central.map((value, index) => value * n * position(index));
+}
+
+/** Maximal marginal relevance: each pick trades its score against its similarity to what is already picked. */
+function pickWithMmr(pool: ScoredSentence[], vectors: readonly SparseVector[], count: number): ScoredSentence[] {
+  const top = Math.max(...pool.map((sentence) => sentence.score), Number.MIN_VALUE);
+  const chosen: ScoredSentence[] = [];
+  const remaining = [...pool];
+  while (chosen.length < count && remaining.length > 0) {
+    let best = 0;
+    let bestValue = -Infinity;
+    remaining.forEach((candidate, position) => {
+      const redundancy = Math.max(0, ...chosen.map((picked) => cosine(vectors[candidate.index]!, vectors[picked.index]!)));
+      // A near-duplicate of a chosen sentence goes last, whatever its score.
+      const duplicate = redundancy > DUPLICATE_SIMILARITY ? 1 : 0;
+      const value = MMR_LAMBDA * (candidate.score / top) - (1 - MMR_LAMBDA) * redundancy - duplicate;
+      if (value > bestValue) {
+        bestValue = value;
+        best = position;
+      }
+    });
+    chosen.push(remaining.splice(best, 1)[0]!);
+  }
+  return chosen;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { summarizeExtractive } from "../../src/summarize/extractive-summarizer.js";
+
+const article = [
+  "The city council approved a new budget for public transport on Monday evening.",
+  "The budget adds forty new buses and extends night services across the city.",
+  "Scroll down for video.",
+  "Council members argued for hours about the cost of the new bus routes.",
+  "Transport officials said the new buses and night routes would start in spring.",
+  "A local bakery also celebrated its fiftieth anniversary with free cakes for everyone.",
+].join(" ");
+
+describe("summarizeExtractive", () => {
+  it("lead picks the first full sentences, skipping fragments, in document order with offsets", () => {
+    const picked = summarizeExtractive(article, { algorithm: "lead", maxSentences: 3, language: "en" });
+    expect(picked.map((sentence) => sentence.index)).toEqual([0, 1, 3]);
+    for (const sentence of picked) expect(article.slice(sentence.start, sentence.end)).toBe(sentence.text);
+  });
+
+  it("lexrank prefers sentences that share content with the others over an off-topic one", () => {
+    const picked = summarizeExtractive(article, { algorithm: "lexrank", maxSentences: 2, language: "en" });
+    expect(picked.map((sentence) => sentence.index)).not.toContain(5);
+  });
+
+  it("position-lexrank does not pick a near-duplicate of a sentence it already has", () => {
+    const repeated = [
+      "The storm closed every road into the valley on Tuesday morning.",
+      "The storm closed every road into the valley on Tuesday morning, officials said.",
+      "Rescue teams reached the stranded villages by helicopter later that day.",
+      "Power was restored to most homes in the valley by Wednesday night.",
+    ].join(" ");
+    const picked = summarizeExtractive(repeated, { algorithm: "position-lexrank", maxSentences: 2, language: "en" });
+    expect(picked.map((sentence) => sentence.index)).not.toEqual([0, 1]);
+  });
+
+  it("returns a text shorter than the request as it is", () => {
+    const short = "Only one sentence here.";
+    const picked = summarizeExtractive(short, { algorithm: "position-lexrank", maxSentences: 3, language: "en" });
+    expect(picked.map((sentence) => sentence.text)).toEqual([short]);
+  });
+
+  it("is deterministic", () => {
+    for (const algorithm of ["lead", "lexrank", "position-lexrank"] as const) {
+      const first = summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" });
+      expect(summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" })).toEqual(first);
+    }
+  });
+});
