@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarizeExtractive, type ExtractiveAlgorithm } from "../../src/summarize/extractive-summarizer.js";
 import { detokenize } from "./detokenize.js";
+import { nodeSummarizerFrequency, nodeSummarizerRank, tsTextrank, type Peer } from "./peers.js";
 import { rouge } from "./rouge.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,16 +24,23 @@ interface CnnDocument {
 
 const documents = JSON.parse(readFileSync(data("cnndm_summeval100.json"), "utf8")) as CnnDocument[];
 const algorithms: ExtractiveAlgorithm[] = ["lead", "lexrank", "position-lexrank"];
+const peers: Record<string, Peer> = {
+  "ts-textrank 1.0.3": tsTextrank,
+  "node-summarizer 1.0.7 frequency": nodeSummarizerFrequency,
+  "node-summarizer 1.0.7 rank": nodeSummarizerRank,
+};
 
 type Row = { name: string; r1: number; r2: number; rl: number };
 const rows: Row[] = [];
 const mean = (values: number[]) => (values.reduce((sum, value) => sum + value, 0) / values.length) * 100;
 
-function evaluate(name: string, summarizeDocument: (document: CnnDocument) => string[]): void {
-  const scores = documents.map((document) => {
+async function evaluate(name: string, summarizeDocument: (document: CnnDocument) => string[] | Promise<string[]>): Promise<void> {
+  const scores = [];
+  for (const document of documents) {
     const reference = splitReference(detokenize(document.refs[0]!));
-    return rouge(summarizeDocument(document).join("\n"), reference.join("\n"), { stem: true });
-  });
+    const summary = await summarizeDocument(document);
+    scores.push(rouge(summary.join("\n"), reference.join("\n"), { stem: true }));
+  }
   rows.push({
     name,
     r1: mean(scores.map((score) => score.rouge1.f1)),
@@ -45,9 +53,12 @@ function splitReference(text: string): string[] {
   return text.split(/(?<=[.!?])\s+/);
 }
 
-evaluate("Lead-3 from the dataset (sys.M0)", (document) => splitReference(detokenize(document.sys["M0"]!)));
+await evaluate("Lead-3 from the dataset (sys.M0)", (document) => splitReference(detokenize(document.sys["M0"]!)));
+for (const [name, peer] of Object.entries(peers)) {
+  await evaluate(name, (document) => peer(detokenize(document.src), 3));
+}
 for (const algorithm of algorithms) {
-  evaluate(`SUM ${algorithm}`, (document) =>
+  await evaluate(`SUM ${algorithm}`, (document) =>
     summarizeExtractive(detokenize(document.src), { algorithm, maxSentences: 3, language: "en" }).map((sentence) => sentence.text),
   );
 }
