@@ -41,9 +41,13 @@ export function splitSentences(text: string): SentenceSpan[] {
   return spans;
 }
 
-/** Paragraph-like stretches: blank lines, and line breaks after a finished sentence or a title line, separate them. */
+/**
+ * Stretches that no sentence crosses: blank lines separate them, and so do a
+ * line break after sentence-final punctuation (one sentence per line, even
+ * when the next starts in lower case) and a line break before a list item.
+ */
 function* blocks(text: string): Generator<{ start: number; end: number }> {
-  const breaks = /\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*\u2022]|\d+[.)])\s)/g;
+  const breaks = /\n[ \t]*\n\s*|(?<=[.!?\u2026]["'\u201d\u2019)\]]*)[ \t]*\n\s*|\n(?=[ \t]*(?:[-*\u2022]|\d+[.)])\s)/g;
   let start = 0;
   for (let match = breaks.exec(text); match !== null; match = breaks.exec(text)) {
     yield { start, end: match.index };

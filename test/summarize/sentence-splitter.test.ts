@@ -21,6 +21,7 @@ describe("splitSentences", () => {
     ["Wait... What?", ["Wait...", "What?"]],
     ["A title without a stop\n\nThe body starts here. It goes on.", ["A title without a stop", "The body starts here.", "It goes on."]],
     ["Lines wrapped\nby an editor stay together.", ["Lines wrapped\nby an editor stay together."]],
+    ["one review per line .\nbut this one starts in lower case .", ["one review per line .", "but this one starts in lower case ."]],
     ["Items:\n- first item\n- second item", ["Items:", "- first item", "- second item"]],
     ["no terminal punctuation", ["no terminal punctuation"]],
     ["   ", []],
