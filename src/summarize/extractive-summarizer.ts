@@ -5,6 +5,8 @@
  *
  * - lead: the first sentences, skipping fragments (news is lead-heavy, and
  *   Lead-3 is the baseline unsupervised systems rarely beat).
+ * - textrank: centrality over word-overlap similarity, shared stems
+ *   normalised by log sentence lengths (Mihalcea & Tarau 2004).
  * - lexrank: TF-IDF cosine graph centrality (Erkan & Radev 2004).
  * - position-lexrank: centrality weighted by a position prior, then picked
  *   with maximal marginal relevance so near-duplicates are not chosen twice.
@@ -12,9 +14,9 @@
 import { centrality } from "./centrality.js";
 import { splitSentences, type SentenceSpan } from "./sentence-splitter.js";
 import { cosine, tfIdfVectors, type SparseVector } from "./tf-idf.js";
-import { tokenize } from "./tokenizer.js";
+import { tokenize, type Token } from "./tokenizer.js";
 
-export type ExtractiveAlgorithm = "lead" | "lexrank" | "position-lexrank";
+export type ExtractiveAlgorithm = "lead" | "textrank" | "lexrank" | "position-lexrank";
 
 export interface ExtractiveOptions {
   readonly algorithm: ExtractiveAlgorithm;
@@ -42,7 +44,7 @@ export function summarizeExtractive(text: string, options: ExtractiveOptions): S
   const spans = splitSentences(text);
   const tokens = spans.map((span) => tokenize(span.text, options.language));
   const vectors = tfIdfVectors(tokens);
-  const scores = score(vectors, options.algorithm);
+  const scores = options.algorithm === "textrank" ? textRankScores(tokens) : score(vectors, options.algorithm);
   const sentences = spans.map((span, index) => ({ ...span, index, score: scores[index]! }));
   const eligible = sentences.filter((sentence) => tokens[sentence.index]!.length >= MIN_WORDS);
   // A text made only of short sentences is still summarized.
@@ -63,6 +65,19 @@ function score(vectors: readonly SparseVector[], algorithm: ExtractiveAlgorithm)
   const central = centrality(similarity, { damping: 0.85, threshold: SIMILARITY_THRESHOLD, tolerance: 1e-8, maxIterations: 200 });
   if (algorithm === "lexrank") return central;
   return central.map((value, index) => value * n * position(index));
+}
+
+function textRankScores(tokens: readonly Token[][]): number[] {
+  const stems = tokens.map((sentence) => new Set(sentence.filter((token) => !token.isStopWord).map((token) => token.stem)));
+  const similarity = stems.map((a, i) =>
+    stems.map((b, j) => {
+      if (i === j || a.size < 2 || b.size < 2) return 0;
+      let shared = 0;
+      for (const stem of a) if (b.has(stem)) shared++;
+      return shared / (Math.log(a.size) + Math.log(b.size));
+    }),
+  );
+  return centrality(similarity);
 }
 
 /** Maximal marginal relevance: each pick trades its score against its similarity to what is already picked. */

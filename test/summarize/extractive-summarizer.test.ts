@@ -22,6 +22,11 @@ describe("summarizeExtractive", () => {
     expect(picked.map((sentence) => sentence.index)).not.toContain(5);
   });
 
+  it("textrank prefers sentences that share words with the others over an off-topic one", () => {
+    const picked = summarizeExtractive(article, { algorithm: "textrank", maxSentences: 2, language: "en" });
+    expect(picked.map((sentence) => sentence.index)).not.toContain(5);
+  });
+
   it("position-lexrank does not pick a near-duplicate of a sentence it already has", () => {
     const repeated = [
       "The storm closed every road into the valley on Tuesday morning.",
@@ -40,7 +45,7 @@ describe("summarizeExtractive", () => {
   });
 
   it("is deterministic", () => {
-    for (const algorithm of ["lead", "lexrank", "position-lexrank"] as const) {
+    for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank"] as const) {
       const first = summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" });
       expect(summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" })).toEqual(first);
     }
