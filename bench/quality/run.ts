@@ -78,7 +78,7 @@ const systems: Record<string, Summarizer> = {
   "node-summarizer 1.0.7 frequency": nodeSummarizerFrequency,
   "node-summarizer 1.0.7 rank": nodeSummarizerRank,
 };
-for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank"] as ExtractiveAlgorithm[]) {
+for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank", "klsum"] as ExtractiveAlgorithm[]) {
   systems[`SUM ${algorithm}`] = async (text, sentences) =>
     summarizeExtractive(text, { algorithm, maxSentences: sentences, language: "en" }).map((sentence) => sentence.text);
 }

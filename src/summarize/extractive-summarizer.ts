@@ -8,6 +8,9 @@
  * - textrank: centrality over word-overlap similarity, shared stems
  *   normalised by log sentence lengths (Mihalcea & Tarau 2004).
  * - lexrank: TF-IDF cosine graph centrality (Erkan & Radev 2004).
+ * - klsum: greedily adds the sentence that keeps the summary's word
+ *   distribution closest (KL divergence) to the document's (Haghighi &
+ *   Vanderwende 2009); suits redundant opinion text.
  * - position-lexrank: centrality weighted by a position prior, then picked
  *   with maximal marginal relevance so near-duplicates are not chosen twice.
  */
@@ -16,7 +19,7 @@ import { splitSentences, type SentenceSpan } from "./sentence-splitter.js";
 import { cosine, tfIdfVectors, type SparseVector } from "./tf-idf.js";
 import { tokenize, type Token } from "./tokenizer.js";
 
-export type ExtractiveAlgorithm = "lead" | "textrank" | "lexrank" | "position-lexrank";
+export type ExtractiveAlgorithm = "lead" | "textrank" | "lexrank" | "position-lexrank" | "klsum";
 
 export interface ExtractiveOptions {
   readonly algorithm: ExtractiveAlgorithm;
@@ -44,7 +47,12 @@ export function summarizeExtractive(text: string, options: ExtractiveOptions): S
   const spans = splitSentences(text);
   const tokens = spans.map((span) => tokenize(span.text, options.language));
   const vectors = tfIdfVectors(tokens);
-  const scores = options.algorithm === "textrank" ? textRankScores(tokens) : score(vectors, options.algorithm);
+  const scores =
+    options.algorithm === "textrank"
+      ? textRankScores(tokens)
+      : options.algorithm === "klsum"
+        ? tokens.map(() => 0)
+        : score(vectors, options.algorithm);
   const sentences = spans.map((span, index) => ({ ...span, index, score: scores[index]! }));
   const eligible = sentences.filter((sentence) => tokens[sentence.index]!.length >= MIN_WORDS);
   // A text made only of short sentences is still summarized.
@@ -52,7 +60,9 @@ export function summarizeExtractive(text: string, options: ExtractiveOptions): S
   const chosen =
     options.algorithm === "position-lexrank"
       ? pickWithMmr(pool, vectors, options.maxSentences)
-      : [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, options.maxSentences);
+      : options.algorithm === "klsum"
+        ? pickByKlDivergence(sentences, tokens, options.maxSentences)
+        : [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, options.maxSentences);
   return chosen.sort((a, b) => a.index - b.index);
 }
 
@@ -78,6 +88,56 @@ function textRankScores(tokens: readonly Token[][]): number[] {
     }),
   );
   return centrality(similarity);
+}
+
+/** Additive smoothing of the summary's word distribution in KL-Sum. */
+const SMOOTHING = 0.01;
+
+/** KL-Sum's greedy selection: each pick minimises KL(document ‖ summary) over content-word stems. */
+function pickByKlDivergence(pool: ScoredSentence[], tokens: readonly Token[][], count: number): ScoredSentence[] {
+  const content = (index: number) => tokens[index]!.filter((token) => !token.isStopWord).map((token) => token.stem);
+  const documentCounts = new Map<string, number>();
+  let documentTotal = 0;
+  tokens.forEach((_, index) => {
+    for (const stem of content(index)) {
+      documentCounts.set(stem, (documentCounts.get(stem) ?? 0) + 1);
+      documentTotal++;
+    }
+  });
+  const summaryCounts = new Map<string, number>();
+  let summaryTotal = 0;
+  const divergenceWith = (stems: string[]) => {
+    const counts = new Map(summaryCounts);
+    for (const stem of stems) counts.set(stem, (counts.get(stem) ?? 0) + 1);
+    const total = summaryTotal + stems.length;
+    // KL(document ‖ summary), the summary smoothed so words it lacks cost, not break, the sum.
+    const vocabulary = documentCounts.size;
+    let divergence = 0;
+    for (const [stem, count] of documentCounts) {
+      const p = count / documentTotal;
+      const q = ((counts.get(stem) ?? 0) + SMOOTHING) / (total + SMOOTHING * vocabulary);
+      divergence += p * Math.log(p / q);
+    }
+    return divergence;
+  };
+  const chosen: ScoredSentence[] = [];
+  const remaining = pool.filter((sentence) => content(sentence.index).length > 0);
+  while (chosen.length < count && remaining.length > 0) {
+    let best = 0;
+    let bestDivergence = Infinity;
+    remaining.forEach((candidate, position) => {
+      const divergence = divergenceWith(content(candidate.index));
+      if (divergence < bestDivergence) {
+        bestDivergence = divergence;
+        best = position;
+      }
+    });
+    const [picked] = remaining.splice(best, 1);
+    for (const stem of content(picked!.index)) summaryCounts.set(stem, (summaryCounts.get(stem) ?? 0) + 1);
+    summaryTotal += content(picked!.index).length;
+    chosen.push({ ...picked!, score: -bestDivergence });
+  }
+  return chosen;
 }
 
 /** Maximal marginal relevance: each pick trades its score against its similarity to what is already picked. */

@@ -27,6 +27,17 @@ describe("summarizeExtractive", () => {
     expect(picked.map((sentence) => sentence.index)).not.toContain(5);
   });
 
+  it("klsum covers the reviews' common opinion before a one-off remark", () => {
+    const reviews = [
+      "The battery life is great.",
+      "Battery life is really great on this phone.",
+      "Great battery, lasts two days.",
+      "The box was blue.",
+    ].join("\n");
+    const picked = summarizeExtractive(reviews, { algorithm: "klsum", maxSentences: 1, language: "en" });
+    expect(picked[0]?.text).toContain("attery");
+  });
+
   it("position-lexrank does not pick a near-duplicate of a sentence it already has", () => {
     const repeated = [
       "The storm closed every road into the valley on Tuesday morning.",
@@ -45,7 +56,7 @@ describe("summarizeExtractive", () => {
   });
 
   it("is deterministic", () => {
-    for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank"] as const) {
+    for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank", "klsum"] as const) {
       const first = summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" });
       expect(summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" })).toEqual(first);
     }
