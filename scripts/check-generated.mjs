@@ -28,7 +28,7 @@ const problems = [];
 try {
   for (const { template, dir } of targets) {
     const out = join(scratch, dir.replaceAll("/", "_"));
-    execFileSync("buf", ["generate", "--template", template, "-o", out], { stdio: "inherit" });
+    execFileSync("node_modules/.bin/buf", ["generate", "--template", template, "-o", out], { stdio: "inherit" });
     const fresh = listFiles(join(out, dir));
     const committed = listFiles(dir);
     for (const file of new Set([...fresh, ...committed])) {
