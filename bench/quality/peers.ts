@@ -5,6 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { AbsoluteSummarizerConfig, DefaultTextParser, NullLogger, SorensenDiceSimilarity, Summarizer } from "ts-textrank";
+import { plainSentences } from "./plain-sentences.js";
 
 const require = createRequire(import.meta.url);
 
@@ -24,11 +25,8 @@ const { SummarizerManager } = require("node-summarizer") as {
 };
 
 export const nodeSummarizerFrequency: Peer = async (text, sentences) =>
-  splitPeerSummary(new SummarizerManager(text, sentences).getSummaryByFrequency().summary);
+  plainSentences(new SummarizerManager(text, sentences).getSummaryByFrequency().summary);
 
 export const nodeSummarizerRank: Peer = async (text, sentences) =>
-  splitPeerSummary((await new SummarizerManager(text, sentences).getSummaryByRank()).summary);
+  plainSentences((await new SummarizerManager(text, sentences).getSummaryByRank()).summary);
 
-function splitPeerSummary(summary: string): string[] {
-  return summary.split(/(?<=[.!?])\s+/).filter((sentence) => sentence.trim() !== "");
-}

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarizeExtractive, type ExtractiveAlgorithm } from "../../src/summarize/extractive-summarizer.js";
 import { detokenize } from "./detokenize.js";
+import { plainSentences } from "./plain-sentences.js";
 import { nodeSummarizerFrequency, nodeSummarizerRank, tsTextrank } from "./peers.js";
 import { rouge, type RougeScores } from "./rouge.js";
 
@@ -33,7 +34,6 @@ interface EvaluationSet {
   readonly cases: readonly Case[];
 }
 
-const splitSentencesPlainly = (text: string) => text.split(/(?<=[.!?])\s+/).filter((sentence) => sentence.trim() !== "");
 
 function cnndm(): EvaluationSet {
   const documents = load<{ src: string; refs: string[]; sys: Record<string, string> }[]>("cnndm_summeval100.json");
@@ -43,8 +43,8 @@ function cnndm(): EvaluationSet {
     cases: documents.map((document) => ({
       text: detokenize(document.src),
       sentences: 3,
-      references: [splitSentencesPlainly(detokenize(document.refs[0]!)).join("\n")],
-      baseline: splitSentencesPlainly(detokenize(document.sys["M0"]!)).join("\n"),
+      references: [plainSentences(detokenize(document.refs[0]!)).join("\n")],
+      baseline: plainSentences(detokenize(document.sys["M0"]!)).join("\n"),
     })),
   };
 }

@@ -47,34 +47,48 @@ export function summarizeExtractive(text: string, options: ExtractiveOptions): S
   const spans = splitSentences(text);
   const tokens = spans.map((span) => tokenize(span.text, options.language));
   const vectors = tfIdfVectors(tokens);
-  const scores =
-    options.algorithm === "textrank"
-      ? textRankScores(tokens)
-      : options.algorithm === "klsum"
-        ? tokens.map(() => 0)
-        : score(vectors, options.algorithm);
+  const scores = scoresFor(options.algorithm, tokens, vectors);
   const sentences = spans.map((span, index) => ({ ...span, index, score: scores[index]! }));
   const eligible = sentences.filter((sentence) => tokens[sentence.index]!.length >= MIN_WORDS);
   // A text made only of short sentences is still summarized.
   const pool = eligible.length >= Math.min(options.maxSentences, sentences.length) ? eligible : sentences;
-  const chosen =
-    options.algorithm === "position-lexrank"
-      ? pickWithMmr(pool, vectors, options.maxSentences)
-      : options.algorithm === "klsum"
-        ? pickByKlDivergence(sentences, tokens, options.maxSentences)
-        : [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, options.maxSentences);
+  const count = options.maxSentences;
+  let chosen: ScoredSentence[];
+  switch (options.algorithm) {
+    case "position-lexrank":
+      chosen = pickWithMmr(pool, vectors, count);
+      break;
+    case "klsum":
+      // Opinion text is mostly short sentences, so KL-Sum considers them all.
+      chosen = pickByKlDivergence(sentences, tokens, count);
+      break;
+    default:
+      chosen = [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, count);
+  }
   return chosen.sort((a, b) => a.index - b.index);
 }
 
-function score(vectors: readonly SparseVector[], algorithm: ExtractiveAlgorithm): number[] {
-  const n = vectors.length;
-  // exp(-i/2) was the best of three decays tried on CNN/DM (in-sample; see bench/RESULTS.md).
-  const position = (index: number) => Math.exp(-index / 2);
-  if (algorithm === "lead") return vectors.map((_, index) => n - index);
+function scoresFor(algorithm: ExtractiveAlgorithm, tokens: readonly Token[][], vectors: readonly SparseVector[]): number[] {
+  const n = tokens.length;
+  switch (algorithm) {
+    case "lead":
+      return tokens.map((_, index) => n - index);
+    case "textrank":
+      return textRankScores(tokens);
+    case "lexrank":
+      return lexRankScores(vectors);
+    case "position-lexrank":
+      // exp(-i/2) was the best of three decays tried on CNN/DM (in-sample; see bench/RESULTS.md).
+      return lexRankScores(vectors).map((value, index) => value * n * Math.exp(-index / 2));
+    case "klsum":
+      // KL-Sum scores sentences as it picks them.
+      return tokens.map(() => 0);
+  }
+}
+
+function lexRankScores(vectors: readonly SparseVector[]): number[] {
   const similarity = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : cosine(a, b))));
-  const central = centrality(similarity, { damping: 0.85, threshold: SIMILARITY_THRESHOLD, tolerance: 1e-8, maxIterations: 200 });
-  if (algorithm === "lexrank") return central;
-  return central.map((value, index) => value * n * position(index));
+  return centrality(similarity, { damping: 0.85, threshold: SIMILARITY_THRESHOLD, tolerance: 1e-8, maxIterations: 200 });
 }
 
 function textRankScores(tokens: readonly Token[][]): number[] {

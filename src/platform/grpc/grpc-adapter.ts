@@ -87,13 +87,13 @@ function grpcMethod(method: DescMethod, handler: RpcHandler, options: GrpcAdapte
     case "server_streaming":
       return (call: ServerWritableStream<Request, Message>) => {
         const context = new GrpcCallContext(call);
-        const stop = cancelOnShutdown(context, options.shutdownSignal);
+        const stop = context.abort.abortOnShutdown(options.shutdownSignal);
         void respondStream(handler(rpcCall(call.request as Message, context)) as AsyncIterable<Message>, context, call).finally(stop);
       };
     case "bidi_streaming":
       return (call: ServerDuplexStream<Request, Message>) => {
         const context = new GrpcCallContext(call);
-        const stop = cancelOnShutdown(context, options.shutdownSignal);
+        const stop = context.abort.abortOnShutdown(options.shutdownSignal);
         void respondStream(handler(rpcCall(decodedMessages(call), context)) as AsyncIterable<Message>, context, call).finally(stop);
       };
   }
@@ -133,13 +133,6 @@ async function respondStream(
   } finally {
     context.finish();
   }
-}
-
-function cancelOnShutdown(context: GrpcCallContext, shutdownSignal: AbortSignal): () => void {
-  const onShutdown = () => context.abort.abort(new ConnectError("server is shutting down", Code.Unavailable));
-  if (shutdownSignal.aborted) onShutdown();
-  else shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-  return () => shutdownSignal.removeEventListener("abort", onShutdown);
 }
 
 async function* decodedMessages(stream: Readable): AsyncGenerator<Message> {

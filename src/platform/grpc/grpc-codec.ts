@@ -6,6 +6,7 @@
  */
 import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { methodPath, returnsStream, takesStream } from "../rpc/rpc-call.js";
 
 export class UndecodableRequest {
   constructor(readonly reason: string) {}
@@ -30,9 +31,9 @@ function encoder(schema: DescMessage): (message: Message) => Buffer {
 
 export function methodDefinition(method: DescMethod): MethodDefinition<Message | UndecodableRequest, Message> {
   return {
-    path: `/${method.parent.typeName}/${method.name}`,
-    requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
-    responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+    path: methodPath(method),
+    requestStream: takesStream(method),
+    responseStream: returnsStream(method),
     requestSerialize: encoder(method.input) as (value: Message | UndecodableRequest) => Buffer,
     requestDeserialize: decoder(method.input),
     responseSerialize: encoder(method.output),

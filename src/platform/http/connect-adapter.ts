@@ -4,7 +4,7 @@
  * middleware chain as on the native gRPC port.
  */
 import type { DescMethod, Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { CallAbort, type CallContext, type RpcProtocol } from "../rpc/call-context.js";
 import { chainHandler } from "../rpc/middleware-chain.js";
@@ -42,18 +42,13 @@ function connectMethod(method: DescMethod, handler: RpcHandler, shutdownSignal: 
   const streaming = returnsStream(method);
   return (request: Message | AsyncIterable<Message>, context: HandlerContext) => {
     const abort = new CallAbort(context.signal);
-    if (streaming) cancelOnShutdown(abort, context.signal, shutdownSignal);
+    if (streaming) {
+      const stop = abort.abortOnShutdown(shutdownSignal);
+      // connect-node aborts the call's signal when the call ends, however it ends.
+      context.signal.addEventListener("abort", stop, { once: true });
+    }
     return handler({ service, method, path, request, abort, context: callContextOf(context, abort) });
   };
-}
-
-/** Open streams end with UNAVAILABLE when the server shuts down; unary calls are left to finish. */
-function cancelOnShutdown(abort: CallAbort, callSignal: AbortSignal, shutdownSignal: AbortSignal): void {
-  const onShutdown = () => abort.abort(new ConnectError("server is shutting down", Code.Unavailable));
-  if (shutdownSignal.aborted) return onShutdown();
-  shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-  // connect-node aborts the call's signal when the call ends, however it ends.
-  callSignal.addEventListener("abort", () => shutdownSignal.removeEventListener("abort", onShutdown), { once: true });
 }
 
 function callContextOf(context: HandlerContext, abort: CallAbort): CallContext {

@@ -38,24 +38,28 @@ export function policies(options: PoliciesOptions): Middleware {
   };
   return (next, method) => {
     const policy = resolvePolicy(options.table, method);
-    const limiter = bulkheadFor(method, policy);
-    const breaker = policy.database ? options.databaseBreaker : undefined;
-    return returnsStream(method)
-      ? guardStream(next, methodPath(method), policy, limiter, breaker)
-      : guardUnary(next, methodPath(method), policy, limiter, breaker);
+    const guards: MethodGuards = {
+      path: methodPath(method),
+      policy,
+      limiter: bulkheadFor(method, policy),
+      breaker: policy.database ? options.databaseBreaker : undefined,
+    };
+    if (!guards.limiter && !guards.breaker) return next;
+    return returnsStream(method) ? (call) => guardedStream(next, call, guards) : guardUnary(next, guards);
   };
 }
 
-function guardUnary(
-  next: RpcHandler,
-  path: string,
-  policy: MethodPolicy,
-  limiter: BulkheadPolicy | undefined,
-  breaker: CircuitBreakerPolicy | undefined,
-): RpcHandler {
-  const layers: IPolicy[] = [limiter, breaker].filter((layer): layer is BulkheadPolicy | CircuitBreakerPolicy => layer !== undefined);
-  if (layers.length === 0) return next;
-  const combined = layers.length === 1 ? layers[0]! : wrap(...layers);
+/** The cockatiel policies that guard one method, resolved once when the server starts. */
+interface MethodGuards {
+  readonly path: string;
+  readonly policy: MethodPolicy;
+  readonly limiter: BulkheadPolicy | undefined;
+  readonly breaker: CircuitBreakerPolicy | undefined;
+}
+
+function guardUnary(next: RpcHandler, guards: MethodGuards): RpcHandler {
+  const layers = [guards.limiter, guards.breaker].filter((layer): layer is BulkheadPolicy | CircuitBreakerPolicy => layer !== undefined);
+  const combined: IPolicy = layers.length === 1 ? layers[0]! : wrap(...layers);
   return (call) =>
     combined
       .execute(() => {
@@ -64,30 +68,13 @@ function guardUnary(
         return next(call) as Promise<Message>;
       })
       .catch((error: unknown) => {
-        throw policyError(error, path, policy);
+        throw policyError(error, guards);
       });
 }
 
-function guardStream(
-  next: RpcHandler,
-  path: string,
-  policy: MethodPolicy,
-  limiter: BulkheadPolicy | undefined,
-  breaker: CircuitBreakerPolicy | undefined,
-): RpcHandler {
-  if (!limiter && !breaker) return next;
-  return (call) => guardedStream(next, call, path, policy, limiter, breaker);
-}
-
-async function* guardedStream(
-  next: RpcHandler,
-  call: RpcCall,
-  path: string,
-  policy: MethodPolicy,
-  limiter: BulkheadPolicy | undefined,
-  breaker: CircuitBreakerPolicy | undefined,
-): AsyncGenerator<Message> {
-  if (breaker && breaker.state === CircuitState.Open) throw policyError(new BrokenCircuitError(), path, policy);
+async function* guardedStream(next: RpcHandler, call: RpcCall, guards: MethodGuards): AsyncGenerator<Message> {
+  const { limiter, breaker } = guards;
+  if (breaker && breaker.state === CircuitState.Open) throw policyError(new BrokenCircuitError(), guards);
   let release = () => {};
   if (limiter) {
     // A stream holds its bulkhead slot for its whole life: the slot's task
@@ -102,7 +89,7 @@ async function* guardedStream(
     try {
       await Promise.race([started, slot]);
     } catch (error) {
-      throw policyError(error, path, policy);
+      throw policyError(error, guards);
     }
   }
   try {
@@ -112,7 +99,7 @@ async function* guardedStream(
   }
 }
 
-function policyError(error: unknown, path: string, policy: MethodPolicy): unknown {
+function policyError(error: unknown, { path, policy }: MethodGuards): unknown {
   if (error instanceof BulkheadRejectedError) {
     const limits = policy.bulkhead ?? { concurrency: 0, queue: 0 };
     return new ConnectError(

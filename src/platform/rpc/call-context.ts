@@ -67,6 +67,20 @@ export class CallAbort {
     return this.reason;
   }
 
+  /**
+   * Ends the call with UNAVAILABLE when `shutdownSignal` aborts (open streams
+   * at shutdown); returns the function that stops listening.
+   */
+  abortOnShutdown(shutdownSignal: AbortSignal): () => void {
+    const onShutdown = () => this.abort(new ConnectError("server is shutting down", Code.Unavailable));
+    if (shutdownSignal.aborted) {
+      onShutdown();
+      return () => {};
+    }
+    shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+    return () => shutdownSignal.removeEventListener("abort", onShutdown);
+  }
+
   abort(reason: ConnectError): void {
     if (this.reason !== undefined) return;
     this.reason = reason;

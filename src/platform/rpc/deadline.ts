@@ -85,24 +85,9 @@ class BoundCall extends SweepEntry {
     );
   }
 
-  /** Resolves with the handler's result, or rejects as soon as the call is aborted. */
+  /** The handler's result; rejects as soon as the call is aborted. Ends the call either way. */
   settle<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.abort.onAbort = (reason) => {
-        this.end();
-        reject(reason);
-      };
-      work.then(
-        (value) => {
-          this.end();
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.end();
-          reject(this.abort.abortReason ?? error);
-        },
-      );
-    });
+    return this.race(work, true);
   }
 
   async *stream(source: AsyncIterable<Message>): AsyncGenerator<Message> {
@@ -110,7 +95,7 @@ class BoundCall extends SweepEntry {
     try {
       for (;;) {
         if (this.abort.abortReason !== undefined) throw this.abort.abortReason;
-        const step = await this.racing(iterator.next());
+        const step = await this.race(iterator.next(), false);
         if (step.done) return;
         yield step.value;
       }
@@ -121,16 +106,22 @@ class BoundCall extends SweepEntry {
     }
   }
 
-  private racing<T>(work: Promise<T>): Promise<T> {
+  /** Settles like `work`, or rejects with the abort reason as soon as the call is aborted. */
+  private race<T>(work: Promise<T>, endsCall: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.abort.onAbort = reject;
+      this.abort.onAbort = (reason) => {
+        if (endsCall) this.end();
+        reject(reason);
+      };
       work.then(
         (value) => {
-          this.abort.onAbort = undefined;
+          if (endsCall) this.end();
+          else this.abort.onAbort = undefined;
           resolve(value);
         },
         (error: unknown) => {
-          this.abort.onAbort = undefined;
+          if (endsCall) this.end();
+          else this.abort.onAbort = undefined;
           reject(this.abort.abortReason ?? error);
         },
       );

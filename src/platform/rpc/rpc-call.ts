@@ -28,6 +28,10 @@ export type RpcHandler = (call: RpcCall) => RpcOutcome;
  */
 export type Middleware = (next: RpcHandler, method: DescMethod) => RpcHandler;
 
+export function takesStream(method: DescMethod): boolean {
+  return method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
+}
+
 export function returnsStream(method: DescMethod): boolean {
   return method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming";
 }
