@@ -24,23 +24,22 @@ export const defaultCentralityOptions: CentralityOptions = { damping: 0.85, thre
 export function centrality(similarity: readonly (readonly number[])[], options: CentralityOptions = defaultCentralityOptions): number[] {
   const n = similarity.length;
   if (n === 0) return [];
-  // Row-normalised weights of the kept edges.
-  const edges = similarity.map((row, i) => {
-    const kept = row.map((weight, j) => (i !== j && weight > options.threshold ? weight : 0));
-    const total = kept.reduce((sum, weight) => sum + weight, 0);
-    return { kept, total };
-  });
-  let scores = new Array<number>(n).fill(1 / n);
+  const graph = keptEdges(similarity, options.threshold);
+  let scores = new Float64Array(n).fill(1 / n);
+  let next = new Float64Array(n);
   for (let iteration = 0; iteration < options.maxIterations; iteration++) {
-    const next = new Array<number>(n).fill(0);
+    next.fill(0);
     let dangling = 0;
     for (let i = 0; i < n; i++) {
-      const { kept, total } = edges[i]!;
+      const total = graph.totals[i]!;
       if (total === 0) {
         dangling += scores[i]!;
         continue;
       }
-      for (let j = 0; j < n; j++) if (kept[j]! > 0) next[j]! += (scores[i]! * kept[j]!) / total;
+      // Same operations in the same order as a dense walk over row i, so scores match it bit for bit.
+      for (let edge = graph.rowStarts[i]!; edge < graph.rowStarts[i + 1]!; edge++) {
+        next[graph.targets[edge]!]! += (scores[i]! * graph.weights[edge]!) / total;
+      }
     }
     let change = 0;
     for (let j = 0; j < n; j++) {
@@ -49,8 +48,49 @@ export function centrality(similarity: readonly (readonly number[])[], options: 
       change += Math.abs(value - scores[j]!);
       next[j] = value;
     }
-    scores = next;
+    [scores, next] = [next, scores];
     if (change < options.tolerance) break;
   }
-  return scores;
+  return Array.from(scores);
+}
+
+/** The kept edges in compressed sparse rows: a walk step then costs the edges, not n². */
+interface SparseGraph {
+  readonly rowStarts: Uint32Array;
+  readonly targets: Uint32Array;
+  readonly weights: Float64Array;
+  /** Sum of each row's kept weights, added in column order. */
+  readonly totals: Float64Array;
+}
+
+function keptEdges(similarity: readonly (readonly number[])[], threshold: number): SparseGraph {
+  const n = similarity.length;
+  const rowStarts = new Uint32Array(n + 1);
+  const totals = new Float64Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const row = similarity[i]!;
+    for (let j = 0; j < n; j++) if (i !== j && row[j]! > threshold) count++;
+  }
+  const targets = new Uint32Array(count);
+  const weights = new Float64Array(count);
+  let edge = 0;
+  for (let i = 0; i < n; i++) {
+    const row = similarity[i]!;
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const weight = row[j]!;
+      // `> 0` as well: a negative threshold must not let a zero or negative weight become an edge.
+      if (i !== j && weight > threshold) {
+        total += weight;
+        if (weight > 0) {
+          targets[edge] = j;
+          weights[edge++] = weight;
+        }
+      }
+    }
+    totals[i] = total;
+    rowStarts[i + 1] = edge;
+  }
+  return { rowStarts, targets, weights: weights.subarray(0, edge), totals };
 }

@@ -42,6 +42,19 @@ export function splitSentences(text: string): SentenceSpan[] {
 }
 
 /**
+ * The same sentences as splitSentences, one at a time, so a very long text can
+ * be walked without holding all its sentences. Safe to interleave with other
+ * splitting: each block is split completely before its sentences are yielded.
+ */
+export function* sentenceSpans(text: string): Generator<SentenceSpan> {
+  for (const block of blocks(text)) {
+    const spans: SentenceSpan[] = [];
+    splitBlock(text, block.start, block.end, spans);
+    yield* spans;
+  }
+}
+
+/**
  * Stretches that no sentence crosses: blank lines separate them, and so do a
  * line break after sentence-final punctuation (one sentence per line, even
  * when the next starts in lower case) and a line break before a list item.

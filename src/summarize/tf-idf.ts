@@ -7,6 +7,20 @@ import type { Token } from "./tokenizer.js";
 
 export type SparseVector = ReadonlyMap<string, number>;
 
+/**
+ * A vector that knows its Euclidean norm. Graph algorithms take the cosine of
+ * every pair, so norms computed once per vector instead of once per pair
+ * save most of the arithmetic.
+ */
+class NormedVector extends Map<string, number> {
+  readonly norm: number;
+
+  constructor(entries: Iterable<readonly [string, number]>) {
+    super(entries);
+    this.norm = norm(this);
+  }
+}
+
 export function tfIdfVectors(sentences: readonly (readonly Token[])[]): SparseVector[] {
   const termCounts = sentences.map((tokens) => {
     const counts = new Map<string, number>();
@@ -17,14 +31,14 @@ export function tfIdfVectors(sentences: readonly (readonly Token[])[]): SparseVe
   for (const counts of termCounts) for (const term of counts.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   const n = sentences.length;
   return termCounts.map((counts) => {
-    const vector = new Map<string, number>();
+    const weights: [string, number][] = [];
     for (const [term, count] of counts) {
       const idf = Math.log(n / documentFrequency.get(term)!);
       // A term in every sentence tells them apart not at all; keep it with a small weight so
       // a one-sentence document still has a non-zero vector.
-      vector.set(term, count * (idf > 0 ? idf : 1e-3));
+      weights.push([term, count * (idf > 0 ? idf : 1e-3)]);
     }
-    return vector;
+    return new NormedVector(weights);
   });
 }
 
@@ -36,7 +50,11 @@ export function cosine(a: SparseVector, b: SparseVector): number {
     if (other !== undefined) dot += weight * other;
   }
   if (dot === 0) return 0;
-  return dot / (norm(a) * norm(b));
+  return dot / (normOf(a) * normOf(b));
+}
+
+function normOf(vector: SparseVector): number {
+  return vector instanceof NormedVector ? vector.norm : norm(vector);
 }
 
 function norm(vector: SparseVector): number {

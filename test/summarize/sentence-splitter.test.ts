@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { splitSentences } from "../../src/summarize/sentence-splitter.js";
+import { sentenceSpans, splitSentences } from "../../src/summarize/sentence-splitter.js";
 
 const sbdData = (file: string) => new URL(`../../../shared/data/sbd/${file}`, import.meta.url);
 const texts = (input: string) => splitSentences(input).map((span) => span.text);
@@ -67,5 +67,18 @@ describe("splitSentences", () => {
     }
     expect(matched / produced).toBeGreaterThanOrEqual(0.99);
     expect(matched / gold).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe("sentenceSpans", () => {
+  it("yields exactly the sentences splitSentences returns, even when interleaved with other splitting", () => {
+    const documents = JSON.parse(readFileSync(sbdData("bbc100_sentences_gold.json"), "utf8")) as { text: string }[];
+    const text = documents.map((document) => document.text).join("\n\n");
+    const streamed = [];
+    for (const span of sentenceSpans(text)) {
+      splitSentences("Interleaved. Splitting must not disturb the stream.");
+      streamed.push(span);
+    }
+    expect(streamed).toEqual(splitSentences(text));
   });
 });

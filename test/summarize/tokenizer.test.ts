@@ -41,6 +41,23 @@ describe("tokenize", () => {
   });
 });
 
+describe("tokenize, repeated words", () => {
+  it("gives every occurrence of a word the same forms, kept apart per language", () => {
+    const english = tokenize("Running dogs. Running cats. running", "en");
+    expect(english.map((token) => token.stem)).toEqual(["run", "dog", "run", "cat", "run"]);
+    expect(english.map((token) => token.start)).toEqual([0, 8, 14, 22, 28]);
+    // The same surface form in another language is neither stemmed nor an English stop word.
+    expect(tokenize("Running the", "de").map((token) => [token.stem, token.isStopWord])).toEqual([
+      ["running", false],
+      ["the", false],
+    ]);
+    expect(tokenize("Running the", "en").map((token) => [token.stem, token.isStopWord])).toEqual([
+      ["run", false],
+      ["the", true],
+    ]);
+  });
+});
+
 describe("stopWords", () => {
   it("covers many languages and is empty for unknown ones", () => {
     expect(stopWordLanguages.length).toBeGreaterThanOrEqual(50);
