@@ -14,9 +14,15 @@ export type SparseVector = ReadonlyMap<string, number>;
  */
 class NormedVector extends Map<string, number> {
   readonly norm: number;
+  /** The entries again as plain arrays, in the map's order: looping over them beats the map's iterator. */
+  readonly terms: readonly string[];
+  readonly weights: Float64Array;
 
-  constructor(entries: Iterable<readonly [string, number]>) {
-    super(entries);
+  constructor(terms: string[], weights: number[]) {
+    super();
+    for (let i = 0; i < terms.length; i++) this.set(terms[i]!, weights[i]!);
+    this.terms = terms;
+    this.weights = Float64Array.from(weights);
     this.norm = norm(this);
   }
 }
@@ -31,18 +37,21 @@ export function tfIdfVectors(sentences: readonly (readonly Token[])[]): SparseVe
   for (const counts of termCounts) for (const term of counts.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   const n = sentences.length;
   return termCounts.map((counts) => {
-    const weights: [string, number][] = [];
+    const terms: string[] = [];
+    const weights: number[] = [];
     for (const [term, count] of counts) {
       const idf = Math.log(n / documentFrequency.get(term)!);
       // A term in every sentence tells them apart not at all; keep it with a small weight so
       // a one-sentence document still has a non-zero vector.
-      weights.push([term, count * (idf > 0 ? idf : 1e-3)]);
+      terms.push(term);
+      weights.push(count * (idf > 0 ? idf : 1e-3));
     }
-    return new NormedVector(weights);
+    return new NormedVector(terms, weights);
   });
 }
 
 export function cosine(a: SparseVector, b: SparseVector): number {
+  if (a instanceof NormedVector && b instanceof NormedVector) return a.size <= b.size ? normedCosine(a, b) : normedCosine(b, a);
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
   for (const [term, weight] of small) {
@@ -51,6 +60,18 @@ export function cosine(a: SparseVector, b: SparseVector): number {
   }
   if (dot === 0) return 0;
   return dot / (normOf(a) * normOf(b));
+}
+
+/** The same sum in the same order as the general case, so results match it exactly. */
+function normedCosine(small: NormedVector, large: NormedVector): number {
+  const { terms, weights } = small;
+  let dot = 0;
+  for (let i = 0; i < terms.length; i++) {
+    const other = large.get(terms[i]!);
+    if (other !== undefined) dot += weights[i]! * other;
+  }
+  if (dot === 0) return 0;
+  return dot / (small.norm * large.norm);
 }
 
 function normOf(vector: SparseVector): number {

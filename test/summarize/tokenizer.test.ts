@@ -41,6 +41,26 @@ describe("tokenize", () => {
   });
 });
 
+describe("tokenize, word edges", () => {
+  // Each case is what /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu finds.
+  const cases: [string, string[]][] = [
+    ["a--b", ["a", "b"]],
+    ["x'y'z 'tis rock-'n'-roll", ["x'y'z", "tis", "rock", "n", "roll"]],
+    ["end- -start trailing'", ["end", "start", "trailing"]],
+    ["l\u2019homme d\u00e9j\u00e0-vu", ["l\u2019homme", "d\u00e9j\u00e0-vu"]],
+    ["\u{1D400}\u{1D401}c-d \u{1F600}x", ["\u{1D400}\u{1D401}c-d", "x"]],
+    ["\ud800abc \udc00", ["abc"]],
+    ["1,000.50 \u0661\u0662", ["1", "000", "50", "\u0661\u0662"]],
+  ];
+  for (const [text, words] of cases) {
+    it(`splits ${JSON.stringify(text)}`, () => {
+      const regexWords = [...text.matchAll(/[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu)].map((match) => match[0]);
+      expect(regexWords).toEqual(words);
+      expect(tokenize(text, "en").map((token) => token.text)).toEqual(words);
+    });
+  }
+});
+
 describe("tokenize, repeated words", () => {
   it("gives every occurrence of a word the same forms, kept apart per language", () => {
     const english = tokenize("Running dogs. Running cats. running", "en");
