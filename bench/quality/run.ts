@@ -9,7 +9,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { summarizeExtractive, type ExtractiveAlgorithm } from "../../src/summarize/extractive-summarizer.js";
+import { AUTOMATIC, extractiveAlgorithms, summarizeExtractive, type AlgorithmPreference } from "../../src/summarize/extractive-summarizer.js";
 import { detokenize } from "./detokenize.js";
 import { plainSentences } from "./plain-sentences.js";
 import { nodeSummarizerFrequency, nodeSummarizerRank, tsTextrank } from "./peers.js";
@@ -78,8 +78,9 @@ const systems: Record<string, Summarizer> = {
   "node-summarizer 1.0.7 frequency": nodeSummarizerFrequency,
   "node-summarizer 1.0.7 rank": nodeSummarizerRank,
 };
-for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank", "klsum"] as ExtractiveAlgorithm[]) {
-  systems[`SUM ${algorithm}`] = async (text, sentences) =>
+// The automatic choice first: it is what the service runs when a caller names no algorithm.
+for (const algorithm of [AUTOMATIC, ...extractiveAlgorithms] as AlgorithmPreference[]) {
+  systems[algorithm === AUTOMATIC ? "SUM auto (default)" : `SUM ${algorithm}`] = async (text, sentences) =>
     summarizeExtractive(text, { algorithm, maxSentences: sentences, language: "en" }).map((sentence) => sentence.text);
 }
 

@@ -3,9 +3,14 @@
  * scores them with the chosen algorithm, and picks the best ones up to the
  * requested length, returned in document order with their offsets.
  *
+ * - auto (the default): one of the below, chosen from features of the
+ *   document and the request (algorithm-choice.ts).
  * - lead: the first sentences, skipping fragments (news is lead-heavy, and
  *   Lead-3 is the baseline unsupervised systems rarely beat).
- * - textrank: centrality over word-overlap similarity, shared stems
+ * - frequency: the sentences most typical of the document's word
+ *   distribution, SumBasic-style (word-frequency-selection.ts); suits
+ *   redundant text such as reviews.
+ * - textrank: centrality over word-overlap similarity, shared words
  *   normalised by log sentence lengths (Mihalcea & Tarau 2004).
  * - lexrank: TF-IDF cosine graph centrality (Erkan & Radev 2004).
  * - klsum: greedily adds the sentence that keeps the summary's word
@@ -14,15 +19,19 @@
  * - position-lexrank: centrality weighted by a position prior, then picked
  *   with maximal marginal relevance so near-duplicates are not chosen twice.
  */
+import { AUTOMATIC, chooseAlgorithm, type AlgorithmPreference, type ExtractiveAlgorithm } from "./algorithm-choice.js";
 import { centrality } from "./centrality.js";
+import { describeDocument } from "./document-features.js";
 import { splitSentences, type SentenceSpan } from "./sentence-splitter.js";
 import { cosine, tfIdfVectors, type SparseVector } from "./tf-idf.js";
 import { tokenize, type Token } from "./tokenizer.js";
+import { pickByWordFrequency } from "./word-frequency-selection.js";
 
-export type ExtractiveAlgorithm = "lead" | "textrank" | "lexrank" | "position-lexrank" | "klsum";
+export { AUTOMATIC, ExtractiveAlgorithm, extractiveAlgorithms, type AlgorithmPreference } from "./algorithm-choice.js";
 
 export interface ExtractiveOptions {
-  readonly algorithm: ExtractiveAlgorithm;
+  /** An algorithm, or "auto" (the default) for the automatic choice. */
+  readonly algorithm?: AlgorithmPreference;
   readonly maxSentences: number;
   /** ISO 639-1 code of the text's language. */
   readonly language: string;
@@ -46,21 +55,30 @@ const DUPLICATE_SIMILARITY = 0.5;
 export function summarizeExtractive(text: string, options: ExtractiveOptions): ScoredSentence[] {
   const spans = splitSentences(text);
   const tokens = spans.map((span) => tokenize(span.text, options.language));
+  const preference = options.algorithm ?? AUTOMATIC;
+  const algorithm = preference === AUTOMATIC ? chooseAlgorithm(describeDocument(tokens, options.maxSentences)) : preference;
   const vectors = tfIdfVectors(tokens);
-  const scores = scoresFor(options.algorithm, tokens, vectors);
+  const scores = scoresFor(algorithm, tokens, vectors);
   const sentences = spans.map((span, index) => ({ ...span, index, score: scores[index]! }));
   const eligible = sentences.filter((sentence) => tokens[sentence.index]!.length >= MIN_WORDS);
   // A text made only of short sentences is still summarized.
   const pool = eligible.length >= Math.min(options.maxSentences, sentences.length) ? eligible : sentences;
   const count = options.maxSentences;
   let chosen: ScoredSentence[];
-  switch (options.algorithm) {
+  switch (algorithm) {
     case "position-lexrank":
       chosen = pickWithMmr(pool, vectors, count);
       break;
     case "klsum":
       // Opinion text is mostly short sentences, so KL-Sum considers them all.
       chosen = pickByKlDivergence(sentences, tokens, count);
+      break;
+    case "frequency":
+      // Reviews and comments are mostly short sentences, so all are candidates.
+      chosen = pickByWordFrequency(tokens, sentences.map((sentence) => sentence.index), count).map((pick) => ({
+        ...sentences[pick.index]!,
+        score: pick.score,
+      }));
       break;
     default:
       chosen = [...pool].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, count);
@@ -81,7 +99,8 @@ function scoresFor(algorithm: ExtractiveAlgorithm, tokens: readonly Token[][], v
       // exp(-i/2) was the best of three decays tried on CNN/DM (in-sample; see bench/RESULTS.md).
       return lexRankScores(vectors).map((value, index) => value * n * Math.exp(-index / 2));
     case "klsum":
-      // KL-Sum scores sentences as it picks them.
+    case "frequency":
+      // These score sentences as they pick them.
       return tokens.map(() => 0);
   }
 }
@@ -92,12 +111,14 @@ function lexRankScores(vectors: readonly SparseVector[]): number[] {
 }
 
 function textRankScores(tokens: readonly Token[][]): number[] {
-  const stems = tokens.map((sentence) => new Set(sentence.filter((token) => !token.isStopWord).map((token) => token.stem)));
-  const similarity = stems.map((a, i) =>
-    stems.map((b, j) => {
+  // Words as written (lower-cased), not stems, as TextRank defines the overlap: stems merge
+  // words that should stay apart (BBC +1.8 R1, CNN/DM +0.6, Opinosis -1.0; bench/RESULTS.md).
+  const words = tokens.map((sentence) => new Set(sentence.filter((token) => !token.isStopWord).map((token) => token.lower)));
+  const similarity = words.map((a, i) =>
+    words.map((b, j) => {
       if (i === j || a.size < 2 || b.size < 2) return 0;
       let shared = 0;
-      for (const stem of a) if (b.has(stem)) shared++;
+      for (const word of a) if (b.has(word)) shared++;
       return shared / (Math.log(a.size) + Math.log(b.size));
     }),
   );

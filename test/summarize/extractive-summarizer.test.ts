@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeExtractive } from "../../src/summarize/extractive-summarizer.js";
+import { extractiveAlgorithms, summarizeExtractive } from "../../src/summarize/extractive-summarizer.js";
 
 const article = [
   "The city council approved a new budget for public transport on Monday evening.",
@@ -55,8 +55,49 @@ describe("summarizeExtractive", () => {
     expect(picked.map((sentence) => sentence.text)).toEqual([short]);
   });
 
+  it("frequency picks the sentence most typical of the reviews, then one saying something else", () => {
+    const reviews = [
+      "The battery life is great.",
+      "The battery life is really great.",
+      "The battery life is great on this phone.",
+      "Shipping took three weeks because the courier lost the parcel in Rotterdam.",
+      "The screen is bright.",
+      "The screen is bright and sharp.",
+    ].join("\n");
+    const picked = summarizeExtractive(reviews, { algorithm: "frequency", maxSentences: 2, language: "en" });
+    expect(picked).toHaveLength(2);
+    expect(picked.map((sentence) => sentence.text).join(" ")).toContain("battery");
+    expect(picked.map((sentence) => sentence.text).join(" ")).toContain("screen");
+    expect(picked.map((sentence) => sentence.index)).not.toContain(3);
+  });
+
+  it("returns as many sentences as asked for, or all there are", () => {
+    for (const algorithm of [...extractiveAlgorithms, "auto"] as const) {
+      for (const maxSentences of [1, 2, 4]) {
+        expect(summarizeExtractive(article, { algorithm, maxSentences, language: "en" })).toHaveLength(maxSentences);
+      }
+      expect(summarizeExtractive(article, { algorithm, maxSentences: 50, language: "en" })).toHaveLength(6);
+    }
+  });
+
+  it("auto (the default) gives the lead of a news text for a short summary", () => {
+    const lead = summarizeExtractive(article, { algorithm: "lead", maxSentences: 3, language: "en" });
+    expect(summarizeExtractive(article, { maxSentences: 3, language: "en" })).toEqual(lead);
+    expect(summarizeExtractive(article, { algorithm: "auto", maxSentences: 3, language: "en" })).toEqual(lead);
+  });
+
+  it("auto gives frequency's picks for a long, repetitive collection of reviews", () => {
+    const opinions = ["battery life", "screen", "camera", "price", "sound"];
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) lines.push(`The ${opinions[i % 5]} of this phone is ${i % 2 === 0 ? "great" : "really good"}.`);
+    const reviews = lines.join("\n");
+    const frequency = summarizeExtractive(reviews, { algorithm: "frequency", maxSentences: 2, language: "en" });
+    expect(summarizeExtractive(reviews, { maxSentences: 2, language: "en" })).toEqual(frequency);
+    expect(frequency.map((sentence) => sentence.index)).not.toEqual([0, 1]);
+  });
+
   it("is deterministic", () => {
-    for (const algorithm of ["lead", "textrank", "lexrank", "position-lexrank", "klsum"] as const) {
+    for (const algorithm of [...extractiveAlgorithms, "auto"] as const) {
       const first = summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" });
       expect(summarizeExtractive(article, { algorithm, maxSentences: 3, language: "en" })).toEqual(first);
     }
