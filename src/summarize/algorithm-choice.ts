@@ -28,7 +28,8 @@ export interface DocumentFeatures {
    * How much the sentences repeat one another: the mean, over sentences, of
    * the Jaccard similarity of a sentence's content words to those of its
    * most similar other sentence. News sits around 0.15, collections of
-   * reviews on one topic around 0.35.
+   * reviews on one topic around 0.35. Not measured (0) for texts shorter
+   * than REDUNDANT_MIN_SENTENCES, where the choice does not look at it.
    */
   readonly redundancy: number;
 }
@@ -40,7 +41,7 @@ export interface DocumentFeatures {
  * it best. Below 30 sentences the nearest-neighbour similarity is too noisy to
  * tell.
  */
-const REDUNDANT_MIN_SENTENCES = 30;
+export const REDUNDANT_MIN_SENTENCES = 30;
 const REDUNDANT_MIN_SIMILARITY = 0.25;
 /**
  * News puts its point first (the inverted pyramid), so a summary no longer

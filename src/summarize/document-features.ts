@@ -1,13 +1,15 @@
 /**
  * Measures the document features the automatic algorithm choice looks at,
- * from the tokenized sentences. Cost is quadratic in sentences (the
- * nearest-neighbour search), linear in words.
+ * from the tokenized sentences. Cost is linear in words, plus a nearest-
+ * neighbour search quadratic in sentences for texts long enough to need it.
  */
-import type { DocumentFeatures } from "./algorithm-choice.js";
+import { REDUNDANT_MIN_SENTENCES, type DocumentFeatures } from "./algorithm-choice.js";
 import type { Token } from "./tokenizer.js";
 
 export function describeDocument(sentences: readonly (readonly Token[])[], requestedSentences: number): DocumentFeatures {
-  return { sentenceCount: sentences.length, requestedSentences, redundancy: redundancy(sentences) };
+  // Redundancy is the one quadratic feature; short texts skip it since the choice ignores it there.
+  const measured = sentences.length >= REDUNDANT_MIN_SENTENCES ? redundancy(sentences) : 0;
+  return { sentenceCount: sentences.length, requestedSentences, redundancy: measured };
 }
 
 /** Mean nearest-neighbour Jaccard similarity of the sentences' content-word stems; 0 with fewer than two sentences. */

@@ -4,6 +4,7 @@ import {
   chooseAlgorithm,
   extractiveAlgorithms,
   isAlgorithmPreference,
+  REDUNDANT_MIN_SENTENCES,
   type DocumentFeatures,
   type ExtractiveAlgorithm,
 } from "../../src/summarize/algorithm-choice.js";
@@ -45,14 +46,21 @@ describe("chooseAlgorithm", () => {
 describe("describeDocument", () => {
   const sentences = (lines: string[]) => lines.map((line) => tokenize(line, "en"));
 
+  const times = (lines: string[], count: number) => Array.from({ length: count }, (_, i) => lines[i % lines.length]!.replace(".", ` ${i}.`));
+
   it("measures repetition as nearest-neighbour overlap of content words", () => {
-    const repeated = sentences(["The battery life is great.", "Great battery life.", "The screen is bright and sharp.", "Bright sharp screen."]);
-    const varied = sentences(["The council met on Monday.", "Rain is expected tomorrow.", "Prices of wheat fell sharply.", "A new bridge opened downtown."]);
+    const repeated = sentences(times(["The battery life is great.", "Great battery life.", "The screen is bright and sharp.", "Bright sharp screen."], 32));
+    const varied = sentences(Array.from({ length: 32 }, (_, i) => `Word${i}a word${i}b word${i}c.`));
     expect(describeDocument(repeated, 1).redundancy).toBeGreaterThan(0.5);
     expect(describeDocument(varied, 1).redundancy).toBe(0);
   });
 
   it("counts sentences and carries the request", () => {
     expect(describeDocument(sentences(["One sentence here."]), 3)).toEqual({ sentenceCount: 1, requestedSentences: 3, redundancy: 0 });
+  });
+
+  it("leaves redundancy unmeasured below the length where the choice uses it", () => {
+    const short = sentences(times(["The battery life is great.", "Great battery life."], REDUNDANT_MIN_SENTENCES - 1));
+    expect(describeDocument(short, 1).redundancy).toBe(0);
   });
 });
