@@ -1,0 +1,48 @@
+/**
+ * Entry point of a summarizer pool thread: runs one hierarchical summary at a
+ * time for the pool and reports progress, the result, or the failure. Only
+ * summarizer-pool.ts starts it.
+ */
+import { parentPort } from "node:worker_threads";
+import type { ScoredSentence } from "./extractive-summarizer.js";
+import { summarizeHierarchical, type HierarchicalOptions } from "./hierarchical-summarizer.js";
+
+/** Pool → thread. */
+export type WorkerRequest =
+  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: HierarchicalOptions; readonly reportProgress: boolean }
+  | { readonly type: "cancel"; readonly id: number };
+
+/** Thread → pool; every run ends with exactly one of done, failed or cancelled. */
+export type WorkerReply =
+  | { readonly type: "progress"; readonly id: number; readonly chunksDone: number; readonly chunksTotal: number; readonly partial: ScoredSentence[] }
+  | { readonly type: "done"; readonly id: number; readonly result: ScoredSentence[] }
+  | { readonly type: "failed"; readonly id: number; readonly name: string; readonly message: string }
+  | { readonly type: "cancelled"; readonly id: number };
+
+const port = parentPort;
+if (port === null) throw new Error("summarizer-worker must run as a worker thread");
+
+const running = new Map<number, AbortController>();
+const reply = (message: WorkerReply) => port.postMessage(message);
+
+port.on("message", (request: WorkerRequest) => {
+  if (request.type === "cancel") running.get(request.id)?.abort();
+  else void run(request);
+});
+
+async function run({ id, text, options, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  try {
+    const result = await summarizeHierarchical(text, options, {
+      signal: controller.signal,
+      ...(reportProgress ? { onProgress: (chunksDone, chunksTotal, partial) => reply({ type: "progress", id, chunksDone, chunksTotal, partial }) } : {}),
+    });
+    reply({ type: "done", id, result });
+  } catch (error) {
+    if (controller.signal.aborted) reply({ type: "cancelled", id });
+    else reply({ type: "failed", id, name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    running.delete(id);
+  }
+}
