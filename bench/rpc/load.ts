@@ -24,9 +24,19 @@ export interface H2Load {
   readonly scratch: string;
 }
 
+/**
+ * CPUs the load generator is pinned to (taskset), so it never competes with
+ * the server under test for a core; undefined runs it unpinned.
+ */
+let loadCpus: string | undefined;
+export function pinLoadGenerators(cpus: string | undefined): void {
+  loadCpus = cpus;
+}
+
 function run(command: string, args: string[]): Promise<string> {
+  const [file, argv] = loadCpus === undefined ? [command, args] : ["taskset", ["-c", loadCpus, command, ...args]];
   return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, argv, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} failed: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });

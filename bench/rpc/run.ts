@@ -2,11 +2,16 @@
  * `npm run bench:rpc`: unary throughput and latency of SUM's full stack on
  * both ports, side by side in one run with a bare @grpc/grpc-js server and a
  * bare connect-node server answering the same RPC with the same codec.
- * Each server runs alone in its own process while h2load or wrk loads it from
- * another. Medians of several rounds are appended to bench/RESULTS.md.
  *
- * Needs h2load and wrk: `apt-get install -y nghttp2-client wrk`.
- * Options: --seconds N (per round, default 10), --rounds N (default 3),
+ * The comparison is made in interleaved pairs: all servers stay up (idle when
+ * not loaded), and each round loads the bare peer and SUM back to back, in
+ * alternating order, so drift in a shared machine's load hits both sides of a
+ * pair alike. The ratio reported is the median of the per-pair ratios. On a
+ * machine with two or more cores the servers are pinned to one core and the
+ * load generator (h2load or wrk, another process) to another.
+ *
+ * Needs h2load, wrk and taskset: `apt-get install -y nghttp2-client wrk util-linux`.
+ * Options: --seconds N (per run, default 6), --rounds N (pairs per scenario, default 5),
  *          --profile (also writes a CPU profile of SUM under gRPC load and lists its hot spots).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -17,7 +22,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { EchoRequestSchema } from "../../test/gen/sum/testing/v1/testing_service_pb.js";
-import { h2load, wrk, type LoadResult } from "./load.js";
+import { h2load, pinLoadGenerators, wrk, type LoadResult } from "./load.js";
 import { hotSpots } from "./profile-summary.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,14 +32,17 @@ const option = (name: string, fallback: number) => {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
 };
-const seconds = option("seconds", 10);
-const rounds = option("rounds", 3);
+const seconds = option("seconds", 6);
+const rounds = option("rounds", 5);
 const profile = args.includes("--profile");
 const WARM_UP_SECONDS = 3;
+/** Servers on the first core, load generators on the others (when there are others). */
+const SERVER_CPU = cpus().length >= 2 ? "0" : undefined;
+pinLoadGenerators(cpus().length >= 2 ? `1-${cpus().length - 1}` : undefined);
 
-for (const tool of ["h2load", "wrk"]) {
+for (const tool of ["h2load", "wrk", "taskset"]) {
   if (spawnSync("which", [tool]).status !== 0) {
-    console.error(`${tool} is missing: apt-get install -y nghttp2-client wrk`);
+    console.error(`${tool} is missing: apt-get install -y nghttp2-client wrk util-linux`);
     process.exit(1);
   }
 }
@@ -57,7 +65,9 @@ async function startServer(script: string, env: Record<string, string>, extraNod
   // SUM's per-call log goes to /dev/null: still produced and written, as in
   // production, but not read by this process, which shares a core with the load generator.
   const logsToNull = script === "sum.js";
-  const child = spawn(process.execPath, [...extraNodeArgs, join(here, "servers", script)], {
+  const command = [process.execPath, ...extraNodeArgs, join(here, "servers", script)];
+  const [file, ...argv] = SERVER_CPU === undefined ? command : ["taskset", "-c", SERVER_CPU, ...command];
+  const child = spawn(file!, argv, {
     env: { ...process.env, ...env },
     stdio: ["ignore", logsToNull ? "ignore" : "pipe", "pipe"],
     cwd: scratch,
@@ -89,7 +99,8 @@ const connectProtoHeaders = { "content-type": "application/proto" };
 const connectJsonHeaders = { "content-type": "application/json" };
 const h2 = { seconds, clients: 8, streamsPerClient: 16, scratch };
 
-type Scenario = { name: string; peer: string; run: (ports: Record<string, number>, seconds: number) => Promise<LoadResult> };
+/** Loads one server for `seconds` and reports what it sustained. */
+type LoadRun = (ports: Record<string, number>, seconds: number) => Promise<LoadResult>;
 
 const grpcLoad = (port: number, duration = seconds) =>
   h2load({ ...h2, seconds: duration, url: `http://127.0.0.1:${port}${ECHO}`, body: grpcBody, headers: grpcHeaders });
@@ -98,69 +109,99 @@ const connectBinaryLoad = (port: number, duration = seconds) =>
 const connectJsonLoad = (port: number, duration = seconds) =>
   wrk({ url: `http://127.0.0.1:${port}${ECHO}`, body: jsonBody, headers: connectJsonHeaders, seconds: duration, connections: 32, scratch });
 
-const targets: { server: string; env: Record<string, string>; scenarios: Scenario[] }[] = [
+/** A server process and the scenarios it answers. */
+interface Target {
+  readonly server: string;
+  readonly env: Record<string, string>;
+}
+
+const bareGrpc: Target = { server: "bare-grpc-js.js", env: {} };
+const bareConnect: Target = { server: "bare-connect-node.js", env: {} };
+const sum: Target = {
+  server: "sum.js",
+  env: { PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", DATABASE_URL: join(scratch, "sum.db") },
+};
+
+/** One comparison: the bare peer and SUM on the same protocol, with SUM's target ratio. */
+interface Pair {
+  readonly protocol: string;
+  readonly target: number;
+  readonly bare: { readonly name: string; readonly server: Target; readonly run: LoadRun };
+  readonly sum: { readonly name: string; readonly run: LoadRun };
+}
+
+const pairs: Pair[] = [
   {
-    server: "bare-grpc-js.js",
-    env: {},
-    scenarios: [{ name: "bare grpc-js · gRPC", peer: "grpc", run: (p, s) => grpcLoad(p["grpcPort"]!, s) }],
+    protocol: "gRPC",
+    target: 0.8,
+    bare: { name: "bare grpc-js · gRPC", server: bareGrpc, run: (p, s) => grpcLoad(p["grpcPort"]!, s) },
+    sum: { name: "SUM gRPC port · gRPC", run: (p, s) => grpcLoad(p["grpcPort"]!, s) },
   },
   {
-    server: "bare-connect-node.js",
-    env: {},
-    scenarios: [
-      { name: "bare connect-node · Connect binary h2c", peer: "connect-binary", run: (p, s) => connectBinaryLoad(p["h2cPort"]!, s) },
-      { name: "bare connect-node · Connect JSON HTTP/1.1", peer: "connect-json", run: (p, s) => connectJsonLoad(p["http1Port"]!, s) },
-      { name: "bare connect-node · gRPC h2c", peer: "connect-grpc", run: (p, s) => grpcLoad(p["h2cPort"]!, s) },
-    ],
+    protocol: "Connect binary h2c",
+    target: 0.9,
+    bare: { name: "bare connect-node · Connect binary h2c", server: bareConnect, run: (p, s) => connectBinaryLoad(p["h2cPort"]!, s) },
+    sum: { name: "SUM HTTP port · Connect binary h2c", run: (p, s) => connectBinaryLoad(p["httpPort"]!, s) },
   },
   {
-    server: "sum.js",
-    env: { PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", DATABASE_URL: join(scratch, "sum.db") },
-    scenarios: [
-      { name: "SUM gRPC port · gRPC", peer: "grpc", run: (p, s) => grpcLoad(p["grpcPort"]!, s) },
-      { name: "SUM HTTP port · Connect binary h2c", peer: "connect-binary", run: (p, s) => connectBinaryLoad(p["httpPort"]!, s) },
-      { name: "SUM HTTP port · Connect JSON HTTP/1.1", peer: "connect-json", run: (p, s) => connectJsonLoad(p["httpPort"]!, s) },
-      { name: "SUM HTTP port · gRPC h2c", peer: "connect-grpc", run: (p, s) => grpcLoad(p["httpPort"]!, s) },
-    ],
+    protocol: "Connect JSON HTTP/1.1",
+    target: 0.9,
+    bare: { name: "bare connect-node · Connect JSON HTTP/1.1", server: bareConnect, run: (p, s) => connectJsonLoad(p["http1Port"]!, s) },
+    sum: { name: "SUM HTTP port · Connect JSON HTTP/1.1", run: (p, s) => connectJsonLoad(p["httpPort"]!, s) },
+  },
+  {
+    protocol: "gRPC h2c (HTTP port)",
+    target: 0.9,
+    bare: { name: "bare connect-node · gRPC h2c", server: bareConnect, run: (p, s) => grpcLoad(p["h2cPort"]!, s) },
+    sum: { name: "SUM HTTP port · gRPC h2c", run: (p, s) => grpcLoad(p["httpPort"]!, s) },
   },
 ];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const results = new Map<string, { peer: string; rounds: LoadResult[] }>();
+const log = (name: string, result: LoadResult) =>
+  console.log(
+    `${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, failed ${result.failed}`,
+  );
 
-for (let round = 1; round <= rounds; round++) {
-  for (const target of targets) {
-    const started = await startServer(target.server, target.env);
-    for (const scenario of target.scenarios) {
-      await scenario.run(started.ports, WARM_UP_SECONDS).catch(() => undefined); // JIT and connection set-up
-      const result = await scenario.run(started.ports, seconds);
-      const entry = results.get(scenario.name) ?? { peer: scenario.peer, rounds: [] };
-      entry.rounds.push(result);
-      results.set(scenario.name, entry);
-      console.log(
-        `round ${round} · ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, failed ${result.failed}`,
-      );
-    }
-    await stop(started);
-  }
+const servers = new Map<Target, Started>();
+for (const target of [bareGrpc, bareConnect, sum]) servers.set(target, await startServer(target.server, target.env));
+
+interface PairResult {
+  readonly pair: Pair;
+  readonly bare: LoadResult[];
+  readonly sum: LoadResult[];
+  readonly ratios: number[];
 }
+const pairResults: PairResult[] = [];
+for (const pair of pairs) {
+  const barePorts = servers.get(pair.bare.server)!.ports;
+  const sumPorts = servers.get(sum)!.ports;
+  // JIT and connection set-up on both sides before anything is counted.
+  await pair.bare.run(barePorts, WARM_UP_SECONDS).catch(() => undefined);
+  await pair.sum.run(sumPorts, WARM_UP_SECONDS).catch(() => undefined);
+  const result: PairResult = { pair, bare: [], sum: [], ratios: [] };
+  for (let round = 0; round < rounds; round++) {
+    const runBare = async () => result.bare[round] = await pair.bare.run(barePorts, seconds);
+    const runSum = async () => result.sum[round] = await pair.sum.run(sumPorts, seconds);
+    if (round % 2 === 0) await runBare().then(runSum);
+    else await runSum().then(runBare);
+    log(`pair ${round + 1} · ${pair.bare.name}`, result.bare[round]!);
+    log(`pair ${round + 1} · ${pair.sum.name}`, result.sum[round]!);
+    result.ratios.push(result.sum[round]!.requestsPerSecond / result.bare[round]!.requestsPerSecond);
+  }
+  pairResults.push(result);
+}
+for (const started of servers.values()) await stop(started);
 
-const summary = [...results].map(([name, { peer, rounds: all }]) => ({
-  name,
-  peer,
-  rps: median(all.map((r) => r.requestsPerSecond)),
-  p50: median(all.map((r) => r.p50Ms)),
-  p99: median(all.map((r) => r.p99Ms)),
-  failed: all.reduce((sum, r) => sum + r.failed, 0),
-}));
-const bare = (peer: string) => summary.find((row) => row.peer === peer && row.name.startsWith("bare"))!;
-const targetsByPeer: Record<string, number> = { grpc: 0.8, "connect-binary": 0.9, "connect-json": 0.9, "connect-grpc": 0.9 };
+const row = (name: string, all: LoadResult[], ratio: string, target: string) =>
+  `| ${name} | ${median(all.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(all.map((r) => r.p50Ms)).toFixed(2)} | ` +
+  `${median(all.map((r) => r.p99Ms)).toFixed(2)} | ${all.reduce((sum, r) => sum + r.failed, 0)} | ${ratio} | ${target} |`;
+const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
 
 let hotSpotText = "";
 if (profile) {
   const profileDir = join(scratch, "profile");
   mkdirSync(profileDir);
-  const sum = targets[2]!;
   const started = await startServer(sum.server, sum.env, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
   await grpcLoad(started.ports["grpcPort"]!);
   await stop(started);
@@ -174,18 +215,23 @@ const lines = [
   `## RPC benchmark — ${new Date().toISOString().slice(0, 10)}`,
   "",
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${h2loadVersion}, wrk. ` +
-    `Tiny unary RPC (TestingService/Echo, ${protoBody.length}-byte request); each server alone in its own process, load from another; ` +
-    `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; ${rounds} rounds × ${seconds} s, each after a ${WARM_UP_SECONDS} s warm-up; medians. ` +
+    `Tiny unary RPC (TestingService/Echo, ${protoBody.length}-byte request); each server in its own process` +
+    `${SERVER_CPU === undefined ? "" : ` pinned to CPU ${SERVER_CPU}`}, load from another${SERVER_CPU === undefined ? "" : " pinned to the other CPUs"}; ` +
+    `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; per protocol ${rounds} interleaved pairs (bare, SUM) × ${seconds} s ` +
+    `after a ${WARM_UP_SECONDS} s warm-up of each; req/s and latencies are medians of the runs, the ratio is the median of the per-pair ratios. ` +
     `SUM runs its full middleware chain and default policies, LOG_LEVEL=info (one log line per call, written to /dev/null), tracing off.`,
   "",
-  "| server · protocol | req/s | p50 ms | p99 ms | failed | vs bare peer | target |",
+  "| server · protocol | req/s | p50 ms | p99 ms | failed | SUM / bare: median of pairs (range) | target |",
   "|---|---:|---:|---:|---:|---:|---:|",
-  ...summary.map((row) => {
-    const peer = bare(row.peer);
-    const ratio = row.name.startsWith("bare") ? "—" : `${((row.rps / peer.rps) * 100).toFixed(0)}%`;
-    const target = row.name.startsWith("bare") ? "" : `≥ ${(targetsByPeer[row.peer]! * 100).toFixed(0)}%`;
-    return `| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.failed} | ${ratio} | ${target} |`;
-  }),
+  ...pairResults.flatMap(({ pair, bare, sum: own, ratios }) => [
+    row(pair.bare.name, bare, "—", ""),
+    row(
+      pair.sum.name,
+      own,
+      `**${percent(median(ratios))}** (${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))})`,
+      `≥ ${percent(pair.target)}`,
+    ),
+  ]),
   ...(hotSpotText ? ["", "CPU profile of SUM under gRPC load (self time, top 15):", "", "```", hotSpotText, "```"] : []),
   "",
 ];
