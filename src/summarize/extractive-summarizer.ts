@@ -12,6 +12,8 @@
  *   redundant text such as reviews.
  * - textrank: centrality over word-overlap similarity, shared words
  *   normalised by log sentence lengths (Mihalcea & Tarau 2004).
+ * - degree-centrality: the same graph, each sentence scored by its total
+ *   similarity to the others (word-overlap-graph.ts).
  * - lexrank: TF-IDF cosine graph centrality (Erkan & Radev 2004).
  * - klsum: greedily adds the sentence that keeps the summary's word
  *   distribution closest (KL divergence) to the document's (Haghighi &
@@ -26,6 +28,7 @@ import { splitSentences, type SentenceSpan } from "./sentence-splitter.js";
 import { cosine, tfIdfVectors, type SparseVector } from "./tf-idf.js";
 import { tokenize, type Token } from "./tokenizer.js";
 import { pickByWordFrequency } from "./word-frequency-selection.js";
+import { degreeCentralityScores, textRankScores } from "./word-overlap-graph.js";
 
 export { AUTOMATIC, ExtractiveAlgorithm, extractiveAlgorithms, type AlgorithmPreference } from "./algorithm-choice.js";
 
@@ -93,6 +96,8 @@ function scoresFor(algorithm: ExtractiveAlgorithm, tokens: readonly Token[][], v
       return tokens.map((_, index) => n - index);
     case "textrank":
       return textRankScores(tokens);
+    case "degree-centrality":
+      return degreeCentralityScores(tokens);
     case "lexrank":
       return lexRankScores(vectors);
     case "position-lexrank":
@@ -108,21 +113,6 @@ function scoresFor(algorithm: ExtractiveAlgorithm, tokens: readonly Token[][], v
 function lexRankScores(vectors: readonly SparseVector[]): number[] {
   const similarity = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : cosine(a, b))));
   return centrality(similarity, { damping: 0.85, threshold: SIMILARITY_THRESHOLD, tolerance: 1e-8, maxIterations: 200 });
-}
-
-function textRankScores(tokens: readonly Token[][]): number[] {
-  // Words as written (lower-cased), not stems, as TextRank defines the overlap: stems merge
-  // words that should stay apart (BBC +1.8 R1, CNN/DM +0.6, Opinosis -1.0; bench/RESULTS.md).
-  const words = tokens.map((sentence) => new Set(sentence.filter((token) => !token.isStopWord).map((token) => token.lower)));
-  const similarity = words.map((a, i) =>
-    words.map((b, j) => {
-      if (i === j || a.size < 2 || b.size < 2) return 0;
-      let shared = 0;
-      for (const word of a) if (b.has(word)) shared++;
-      return shared / (Math.log(a.size) + Math.log(b.size));
-    }),
-  );
-  return centrality(similarity);
 }
 
 /** Additive smoothing of the summary's word distribution in KL-Sum. */

@@ -15,11 +15,11 @@ describe("chooseAlgorithm", () => {
   const cases: [string, DocumentFeatures, ExtractiveAlgorithm][] = [
     ["a news-sized text asked for 3 sentences", { sentenceCount: 20, requestedSentences: 3, redundancy: 0.15 }, "lead"],
     ["a short text asked for 1 sentence", { sentenceCount: 4, requestedSentences: 1, redundancy: 0.4 }, "lead"],
-    ["a news-sized text asked for 7 sentences", { sentenceCount: 17, requestedSentences: 7, redundancy: 0.15 }, "textrank"],
+    ["a news-sized text asked for 7 sentences", { sentenceCount: 17, requestedSentences: 7, redundancy: 0.15 }, "degree-centrality"],
     ["a long, repetitive collection of reviews", { sentenceCount: 100, requestedSentences: 2, redundancy: 0.35 }, "frequency"],
     ["a long, repetitive text asked for many sentences", { sentenceCount: 100, requestedSentences: 10, redundancy: 0.3 }, "frequency"],
     ["a long text that does not repeat itself", { sentenceCount: 100, requestedSentences: 2, redundancy: 0.2 }, "lead"],
-    ["a repetitive text too short to judge", { sentenceCount: 29, requestedSentences: 5, redundancy: 0.5 }, "textrank"],
+    ["a repetitive text too short to judge", { sentenceCount: 29, requestedSentences: 5, redundancy: 0.5 }, "degree-centrality"],
   ];
   for (const [name, features, expected] of cases) {
     it(`picks ${expected} for ${name}`, () => {
@@ -33,8 +33,8 @@ describe("chooseAlgorithm", () => {
     for (const algorithm of extractiveAlgorithms) expect(chooseAlgorithm(features, algorithm)).toBe(algorithm);
   });
 
-  it("names six algorithms, stable for the service's enum mapping", () => {
-    expect([...extractiveAlgorithms].sort()).toEqual(["frequency", "klsum", "lead", "lexrank", "position-lexrank", "textrank"]);
+  it("keeps the six names the service's enum maps to, and adds degree-centrality", () => {
+    expect([...extractiveAlgorithms].sort()).toEqual(["degree-centrality", "frequency", "klsum", "lead", "lexrank", "position-lexrank", "textrank"]);
   });
 
   it("recognises algorithm names and auto, and nothing else", () => {

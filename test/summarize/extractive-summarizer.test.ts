@@ -27,6 +27,32 @@ describe("summarizeExtractive", () => {
     expect(picked.map((sentence) => sentence.index)).not.toContain(5);
   });
 
+  it("degree-centrality prefers sentences that share words with the others over an off-topic one", () => {
+    const picked = summarizeExtractive(article, { algorithm: "degree-centrality", maxSentences: 2, language: "en" });
+    expect(picked.map((sentence) => sentence.index)).not.toContain(5);
+  });
+
+  it("degree-centrality scores each sentence by its total word overlap with the others", () => {
+    const text = [
+      "Harbour ferry strikes delay commuters, unions and operators said today.",
+      "Harbour pilots joined the protest over pensions and longer shifts this week.",
+      "Ferry timetables were cut across every route serving the islands.",
+      "Commuters queued for buses instead, as trains were also full.",
+      "Unions operators strikes delay commuters talks resume Friday, mediators confirmed.",
+      "A violin recital filled the cathedral with music on Sunday evening.",
+    ].join(" ");
+    const scored = summarizeExtractive(text, { algorithm: "degree-centrality", maxSentences: 6, language: "en" });
+    const byScore = [...scored].sort((a, b) => b.score - a.score).map((sentence) => sentence.index);
+    // The sentence overlapping three others leads; the one that shares most with it comes next; the unrelated one scores nothing.
+    expect(byScore.slice(0, 2)).toEqual([0, 4]);
+    expect(scored[5]!.score).toBe(0);
+  });
+
+  it("auto (the default) takes a long summary by degree centrality", () => {
+    const degree = summarizeExtractive(article, { algorithm: "degree-centrality", maxSentences: 4, language: "en" });
+    expect(summarizeExtractive(article, { maxSentences: 4, language: "en" })).toEqual(degree);
+  });
+
   it("klsum covers the reviews' common opinion before a one-off remark", () => {
     const reviews = [
       "The battery life is great.",
