@@ -79,6 +79,8 @@ export async function summarizeHierarchical(
 /**
  * Sentences the automatic choice looks at: its redundancy measure is
  * quadratic in sentences, and the opening of a long document shows its kind.
+ * With 256 it chooses as it would from the whole text on all 51 Opinosis
+ * topics (up to 572 sentences); 128 missed one, 48 three.
  */
 const CHOICE_SAMPLE_SENTENCES = 256;
 
