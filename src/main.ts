@@ -7,11 +7,19 @@ import { pathToFileURL } from "node:url";
 import { parseConfig, type Config } from "./platform/config/config.js";
 import { createLogger, type Logger } from "./platform/logging/logger.js";
 import type { ServiceBinding } from "./platform/rpc/service-binding.js";
+import { summarizeService } from "./summarize/service/summarize-service.js";
+import { createSummaryRunner } from "./summarize/service/summary-runner.js";
 import { startSumServer, type ServiceDependencies, type SumServer } from "./platform/server/sum-server.js";
 
 /** SUM's product services; each capability adds its binding here. */
-export function productServices(_dependencies: ServiceDependencies): ServiceBinding[] {
-  return [];
+export function productServices({ config, events }: ServiceDependencies): ServiceBinding[] {
+  return [
+    summarizeService({
+      limits: { maxBytes: config.summarizeMaxBytes },
+      runner: createSummaryRunner(config.summarizeWorkers),
+      events,
+    }),
+  ];
 }
 
 export interface MainOptions {

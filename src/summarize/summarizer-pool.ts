@@ -1,5 +1,5 @@
 /**
- * A small pool of worker threads that run hierarchical summaries, so a
+ * A small pool of worker threads that run summaries of large texts, so a
  * multi-megabyte document never holds up the event loop that serves other
  * calls. Jobs queue in arrival order; progress is forwarded from the thread;
  * an aborted job is told to stop and, if it does not, its thread is replaced.
@@ -8,7 +8,8 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ScoredSentence } from "./extractive-summarizer.js";
 import type { HierarchicalControl, HierarchicalOptions } from "./hierarchical-summarizer.js";
-import type { WorkerReply, WorkerRequest } from "./summarizer-worker.js";
+import type { DocumentSummary, DocumentSummaryOptions } from "./document-summarizer.js";
+import type { WorkerReply, WorkerRequest, WorkerTask } from "./summarizer-worker.js";
 
 export interface SummarizerPoolOptions {
   /** Threads at most (started on demand); default min(2, cores − 1), at least 1. */
@@ -30,9 +31,9 @@ export function defaultPoolSize(): number {
 interface Job {
   readonly id: number;
   readonly text: string;
-  readonly options: HierarchicalOptions;
+  readonly task: WorkerTask;
   readonly control: HierarchicalControl;
-  readonly resolve: (result: ScoredSentence[]) => void;
+  readonly resolve: (result: never) => void;
   readonly reject: (error: unknown) => void;
   /** Set once the caller has its answer; later replies for the job are ignored. */
   settled: boolean;
@@ -61,10 +62,19 @@ export class SummarizerPool {
 
   /** Summarizes on a pool thread; rejects with the signal's reason when aborted, or with the job's error. */
   summarize(text: string, options: HierarchicalOptions, control: HierarchicalControl = {}): Promise<ScoredSentence[]> {
+    return this.submit(text, { kind: "sentences", options }, control);
+  }
+
+  /** summarizeDocument on a pool thread, with the same cancellation and progress as `summarize`. */
+  summarizeDocument(text: string, options: DocumentSummaryOptions, control: HierarchicalControl = {}): Promise<DocumentSummary> {
+    return this.submit(text, { kind: "document", options }, control);
+  }
+
+  private submit<T>(text: string, task: WorkerTask, control: HierarchicalControl): Promise<T> {
     if (this.closed) return Promise.reject(new Error("summarizer pool is closed"));
     if (control.signal?.aborted) return Promise.reject(control.signal.reason);
-    return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, text, options, control, resolve, reject, settled: false };
+    return new Promise<T>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, text, task, control, resolve: resolve as (result: never) => void, reject, settled: false };
       const signal = control.signal;
       if (signal !== undefined) {
         const onAbort = () => this.abort(job, signal.reason);
@@ -95,7 +105,7 @@ export class SummarizerPool {
       thread.job = job;
       // A busy thread keeps the process alive so an awaited summary is not cut off; an idle one does not.
       thread.worker.ref();
-      const request: WorkerRequest = { type: "run", id: job.id, text: job.text, options: job.options, reportProgress: job.control.onProgress !== undefined };
+      const request: WorkerRequest = { type: "run", id: job.id, text: job.text, task: job.task, reportProgress: job.control.onProgress !== undefined };
       thread.worker.postMessage(request);
     }
   }
@@ -163,11 +173,11 @@ export class SummarizerPool {
     await thread.worker.terminate();
   }
 
-  private settle(job: Job, outcome: { result: ScoredSentence[] } | { error: unknown }): void {
+  private settle(job: Job, outcome: { result: ScoredSentence[] | DocumentSummary } | { error: unknown }): void {
     if (job.settled) return;
     job.settled = true;
     job.removeAbortListener?.();
-    if ("result" in outcome) job.resolve(outcome.result);
+    if ("result" in outcome) job.resolve(outcome.result as never);
     else job.reject(outcome.error);
   }
 }

@@ -1,21 +1,28 @@
 /**
- * Entry point of a summarizer pool thread: runs one hierarchical summary at a
- * time for the pool and reports progress, the result, or the failure. Only
- * summarizer-pool.ts starts it.
+ * Entry point of a summarizer pool thread: runs one summary at a time for the
+ * pool (the chosen sentences of a hierarchical summary, or a whole document
+ * summary as SummarizeService returns it) and reports progress, the result,
+ * or the failure. Only summarizer-pool.ts starts it.
  */
 import { parentPort } from "node:worker_threads";
 import type { ScoredSentence } from "./extractive-summarizer.js";
-import { summarizeHierarchical, type HierarchicalOptions } from "./hierarchical-summarizer.js";
+import { summarizeDocument, type DocumentSummary, type DocumentSummaryOptions } from "./document-summarizer.js";
+import { summarizeHierarchical, type HierarchicalControl, type HierarchicalOptions } from "./hierarchical-summarizer.js";
+
+/** What a job computes: the chosen sentences only, or the whole document summary. */
+export type WorkerTask =
+  | { readonly kind: "sentences"; readonly options: HierarchicalOptions }
+  | { readonly kind: "document"; readonly options: DocumentSummaryOptions };
 
 /** Pool → thread. */
 export type WorkerRequest =
-  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: HierarchicalOptions; readonly reportProgress: boolean }
+  | { readonly type: "run"; readonly id: number; readonly text: string; readonly task: WorkerTask; readonly reportProgress: boolean }
   | { readonly type: "cancel"; readonly id: number };
 
 /** Thread → pool; every run ends with exactly one of done, failed or cancelled. */
 export type WorkerReply =
   | { readonly type: "progress"; readonly id: number; readonly chunksDone: number; readonly chunksTotal: number; readonly partial: ScoredSentence[] }
-  | { readonly type: "done"; readonly id: number; readonly result: ScoredSentence[] }
+  | { readonly type: "done"; readonly id: number; readonly result: ScoredSentence[] | DocumentSummary }
   | { readonly type: "failed"; readonly id: number; readonly name: string; readonly message: string }
   | { readonly type: "cancelled"; readonly id: number };
 
@@ -30,14 +37,18 @@ port.on("message", (request: WorkerRequest) => {
   else void run(request);
 });
 
-async function run({ id, text, options, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
+async function run({ id, text, task, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   try {
-    const result = await summarizeHierarchical(text, options, {
+    const control: HierarchicalControl = {
       signal: controller.signal,
-      ...(reportProgress ? { onProgress: (chunksDone, chunksTotal, partial) => reply({ type: "progress", id, chunksDone, chunksTotal, partial }) } : {}),
-    });
+      ...(reportProgress
+        ? { onProgress: (chunksDone: number, chunksTotal: number, partial: ScoredSentence[]) => reply({ type: "progress", id, chunksDone, chunksTotal, partial }) }
+        : {}),
+    };
+    const result =
+      task.kind === "document" ? await summarizeDocument(text, task.options, control) : await summarizeHierarchical(text, task.options, control);
     reply({ type: "done", id, result });
   } catch (error) {
     if (controller.signal.aborted) reply({ type: "cancelled", id });

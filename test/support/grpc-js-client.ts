@@ -63,6 +63,25 @@ export class GrpcJsClient {
     );
   }
 
+  /** Sends `requests` as a client stream and resolves with the single response. */
+  clientStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethod & { input: I; output: O },
+    requests: readonly MessageInitShape<I>[],
+  ): Promise<MessageShape<O>> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.makeClientStreamRequest(
+        path(method),
+        (message: MessageShape<I>) => Buffer.from(toBinary(method.input, message)),
+        (bytes: Buffer) => fromBinary(method.output, bytes),
+        new Metadata(),
+        {},
+        (error: ServiceError | null, response?: MessageShape<O>) => (error ? reject(error) : resolve(response!)),
+      );
+      for (const request of requests) call.write(create(method.input, request));
+      call.end();
+    });
+  }
+
   close(): void {
     this.client.close();
   }

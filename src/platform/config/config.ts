@@ -3,6 +3,7 @@
  * validated in one place. Pure: it takes the environment as a value so the
  * composition root is the only code that touches `process.env`.
  */
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
 export type Environment = "development" | "production";
@@ -24,6 +25,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly eventRetentionDays: number;
   readonly healthProbeIntervalMs: number;
+  /** Largest text SummarizeService accepts, in UTF-8 bytes. */
+  readonly summarizeMaxBytes: number;
+  /** Worker threads for large summaries (0 = summarize on the main thread). */
+  readonly summarizeWorkers: number;
 }
 
 /** One environment variable SUM understands; the README's table is generated from the same facts. */
@@ -46,6 +51,8 @@ export const variables: readonly VariableSpec[] = [
   { name: "MAX_REQUEST_BYTES", defaultValue: "16777216", description: "largest request message accepted on both ports; larger gets RESOURCE_EXHAUSTED" },
   { name: "LOG_LEVEL", defaultValue: "info", description: "fatal, error, warn, info, debug, trace or silent; every call is logged at info" },
   { name: "SHUTDOWN_TIMEOUT_MS", defaultValue: "10000", description: "how long in-flight calls may run after SIGTERM/SIGINT before the process exits" },
+  { name: "SUMMARIZE_MAX_BYTES", defaultValue: "10485760", description: "largest text SummarizeService accepts (UTF-8 bytes, per document; SummarizeUpload streams past MAX_REQUEST_BYTES); larger gets RESOURCE_EXHAUSTED" },
+  { name: "SUMMARIZE_WORKERS", defaultValue: "min(2, CPUs − 1)", description: "worker threads that summarize large documents off the main thread; 0 keeps all work on the main thread" },
   { name: "EVENT_RETENTION_DAYS", defaultValue: "30", description: "events older than this are pruned from the event log" },
   { name: "HEALTH_PROBE_INTERVAL_MS", defaultValue: "5000", description: "how often the database is probed for the health service" },
 ];
@@ -100,6 +107,8 @@ export function parseConfig(env: Env): ConfigResult {
   const shutdownTimeoutMs = integer("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
   const eventRetentionDays = integer("EVENT_RETENTION_DAYS", 30, 1, 3650);
   const healthProbeIntervalMs = integer("HEALTH_PROBE_INTERVAL_MS", 5000, 10, 600_000);
+  const summarizeMaxBytes = integer("SUMMARIZE_MAX_BYTES", 10 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const summarizeWorkers = integer("SUMMARIZE_WORKERS", Math.max(1, Math.min(2, availableParallelism() - 1)), 0, 64);
 
   if (errors.length > 0) return { errors };
   return {
@@ -117,6 +126,8 @@ export function parseConfig(env: Env): ConfigResult {
       shutdownTimeoutMs,
       eventRetentionDays,
       healthProbeIntervalMs,
+      summarizeMaxBytes,
+      summarizeWorkers,
     },
   };
 }

@@ -42,6 +42,12 @@ export const defaultPolicyTable: PolicyTable = {
     "/grpc.health.v1.Health/Watch": { bulkhead: { concurrency: 256, queue: 0 } },
     "grpc.reflection.v1.ServerReflection": { bulkhead: { concurrency: 32, queue: 0 } },
     "grpc.reflection.v1alpha.ServerReflection": { bulkhead: { concurrency: 32, queue: 0 } },
+    // Summaries are CPU work: more at once only lengthens every one of them.
+    "sum.v1.SummarizeService": { database: true, bulkhead: { concurrency: 32, queue: 512 } },
+    // An upload of SUMMARIZE_MAX_BYTES over a slow link, then minutes of work for a 10 MiB text.
+    "/sum.v1.SummarizeService/SummarizeUpload": { timeoutMs: 300_000 },
+    "/sum.v1.SummarizeService/SummarizeBatch": { timeoutMs: 120_000 },
+    "/sum.v1.SummarizeService/SummarizeStream": { bulkhead: { concurrency: 64, queue: 0 } },
   },
 };
 

@@ -38,10 +38,13 @@ export interface ServiceBinding {
   /** Calls the implementation of one method; the adapters put the middleware chain in front. */
   readonly invoke: (method: DescMethod) => RpcHandler;
   readonly dependsOn: readonly Dependency[];
+  /** Releases what the service holds (threads, timers) once its calls have ended; called at shutdown. */
+  readonly close?: () => Promise<void>;
 }
 
 export interface BindOptions {
   readonly dependsOn?: readonly Dependency[];
+  readonly close?: () => Promise<void>;
 }
 
 export function bindService<S extends DescService>(
@@ -56,6 +59,7 @@ export function bindService<S extends DescService>(
   return {
     service,
     dependsOn: options.dependsOn ?? [],
+    ...(options.close === undefined ? {} : { close: options.close }),
     invoke(method) {
       const fn = methods[method.localName];
       if (fn === undefined) {

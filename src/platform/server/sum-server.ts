@@ -115,6 +115,7 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     grpc.forceShutdown();
     probe.stop();
     pruner.stop();
+    await closeServices(bindings);
     await database.close();
     throw error;
   }
@@ -145,6 +146,7 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     probe.stop();
     pruner.stop();
     sweeper.stop();
+    await closeServices(bindings);
     await database.close();
     logger.info("shutdown complete");
     return inTime;
@@ -158,6 +160,10 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     events,
     shutdown: () => (shuttingDown ??= shutdown()),
   };
+}
+
+async function closeServices(bindings: readonly ServiceBinding[]): Promise<void> {
+  await Promise.all(bindings.map((binding) => binding.close?.()));
 }
 
 function bindGrpc(server: Server, host: string, port: number): Promise<number> {
