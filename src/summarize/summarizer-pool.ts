@@ -10,6 +10,7 @@ import type { ScoredSentence } from "./extractive-summarizer.js";
 import type { HierarchicalControl, HierarchicalOptions } from "./hierarchical-summarizer.js";
 import type { DocumentSummary, DocumentSummaryOptions } from "./document-summarizer.js";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./summarizer-worker.js";
+import { encodeForTransfer } from "./text-transfer.js";
 
 export interface SummarizerPoolOptions {
   /** Threads at most (started on demand); default min(2, cores − 1), at least 1. */
@@ -105,9 +106,25 @@ export class SummarizerPool {
       thread.job = job;
       // A busy thread keeps the process alive so an awaited summary is not cut off; an idle one does not.
       thread.worker.ref();
-      const request: WorkerRequest = { type: "run", id: job.id, text: job.text, task: job.task, reportProgress: job.control.onProgress !== undefined };
-      thread.worker.postMessage(request);
+      void this.start(thread, job);
     }
+  }
+
+  private async start(thread: Thread, job: Job): Promise<void> {
+    let utf16: ArrayBuffer | undefined;
+    try {
+      utf16 = await encodeForTransfer(job.text);
+    } catch (error) {
+      // No memory for the copy: this job fails, the pool goes on.
+      this.settle(job, { error });
+    }
+    // Failed, aborted, or the pool closed, while the text was being copied.
+    if (utf16 === undefined || job.settled) {
+      if (thread.job === job) this.release(thread);
+      return;
+    }
+    const request: WorkerRequest = { type: "run", id: job.id, utf16, task: job.task, reportProgress: job.control.onProgress !== undefined };
+    thread.worker.postMessage(request, [utf16]);
   }
 
   private idleThread(): Thread | undefined {

@@ -8,6 +8,7 @@ import { parentPort } from "node:worker_threads";
 import type { ScoredSentence } from "./extractive-summarizer.js";
 import { summarizeDocument, type DocumentSummary, type DocumentSummaryOptions } from "./document-summarizer.js";
 import { summarizeHierarchical, type HierarchicalControl, type HierarchicalOptions } from "./hierarchical-summarizer.js";
+import { decodeTransferred } from "./text-transfer.js";
 
 /** What a job computes: the chosen sentences only, or the whole document summary. */
 export type WorkerTask =
@@ -16,7 +17,14 @@ export type WorkerTask =
 
 /** Pool → thread. */
 export type WorkerRequest =
-  | { readonly type: "run"; readonly id: number; readonly text: string; readonly task: WorkerTask; readonly reportProgress: boolean }
+  | {
+      readonly type: "run";
+      readonly id: number;
+      /** The text as UTF-16 code units, transferred rather than copied (see text-transfer.ts). */
+      readonly utf16: ArrayBuffer;
+      readonly task: WorkerTask;
+      readonly reportProgress: boolean;
+    }
   | { readonly type: "cancel"; readonly id: number };
 
 /** Thread → pool; every run ends with exactly one of done, failed or cancelled. */
@@ -37,7 +45,8 @@ port.on("message", (request: WorkerRequest) => {
   else void run(request);
 });
 
-async function run({ id, text, task, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
+async function run({ id, utf16, task, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
+  const text = decodeTransferred(utf16);
   const controller = new AbortController();
   running.set(id, controller);
   try {
