@@ -8,8 +8,8 @@
  * included, so offsets into the text stay valid.
  */
 
-/** Characters copied per turn of the event loop: 2 MiB of buffer, a few milliseconds. */
-export const TRANSFER_SLICE_CHARS = 1 << 20;
+/** Characters copied per turn of the event loop: 512 KiB of buffer, a millisecond or two even with page faults. */
+export const TRANSFER_SLICE_CHARS = 1 << 18;
 
 export async function encodeForTransfer(text: string): Promise<ArrayBuffer> {
   // allocUnsafeSlow: a buffer of its own (not from Node's shared pool), so transferring it detaches nothing else.
