@@ -10,9 +10,11 @@
  * than tinyld and 6–50x faster than franc-min, answers in ISO 639-1 directly
  * and says when its answer is unreliable, which the rule below relies on. Its
  * cost is memory: the small database takes about 45 MB of heap (tinyld about
- * 20 MB), loaded once on first import.
+ * 20 MB), loaded once on first import — which is why SummarizeService
+ * detects on a pool thread, never in the heap of the thread serving calls.
  */
 import { eld } from "eld/small";
+import { languageSample } from "./language-sample.js";
 
 /** The code returned when the text does not say enough to decide (ISO 639-2 "undetermined"). */
 export const UNDETERMINED_LANGUAGE = "und";
@@ -22,8 +24,6 @@ export interface LanguageDetectionOptions {
   readonly fallback?: string;
 }
 
-/** Beyond this the answer no longer changes; detection cost stays flat for 10 MiB inputs. */
-const SAMPLE_CHARACTERS = 1_000;
 /** Fewer letters than this (about two short words) is a guess whichever way it goes. */
 const MIN_LETTERS = 8;
 /** URLs and e-mail addresses are spelt the same in every language, so they only add noise. */
@@ -36,24 +36,10 @@ const ADDRESSES = /\b(?:https?:\/\/|www\.)\S+|\S+@\S+/giu;
  */
 export function detectLanguage(text: string, options: LanguageDetectionOptions = {}): string {
   const fallback = options.fallback ?? UNDETERMINED_LANGUAGE;
-  const sample = sampleOf(text).replace(ADDRESSES, " ");
+  const sample = languageSample(text).replace(ADDRESSES, " ");
   if (countLetters(sample) < MIN_LETTERS) return fallback;
   const result = eld.detect(sample);
   return result.language !== "" && result.isReliable() ? result.language : fallback;
-}
-
-/** The start and the middle of a long text, cut at spaces so no word is split. */
-function sampleOf(text: string): string {
-  if (text.length <= 2 * SAMPLE_CHARACTERS) return text;
-  const middle = Math.floor(text.length / 2);
-  return `${wordsWithin(text, 0, SAMPLE_CHARACTERS)} ${wordsWithin(text, middle, middle + SAMPLE_CHARACTERS)}`;
-}
-
-function wordsWithin(text: string, start: number, end: number): string {
-  const slice = text.slice(start, end);
-  const first = start === 0 ? 0 : slice.search(/\s/u) + 1;
-  const last = slice.search(/\s\S*$/u);
-  return slice.slice(first, last > first ? last : slice.length);
 }
 
 function countLetters(text: string): number {

@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { ScoredSentence } from "./extractive-summarizer.js";
 import type { HierarchicalControl, HierarchicalOptions } from "./hierarchical-summarizer.js";
 import type { DocumentSummary, DocumentSummaryOptions } from "./document-summarizer.js";
+import type { LanguageDetectionOptions } from "./language-detection.js";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./summarizer-worker.js";
 import { encodeForTransfer } from "./text-transfer.js";
 
@@ -69,6 +70,15 @@ export class SummarizerPool {
   /** summarizeDocument on a pool thread, with the same cancellation and progress as `summarize`. */
   summarizeDocument(text: string, options: DocumentSummaryOptions, control: HierarchicalControl = {}): Promise<DocumentSummary> {
     return this.submit(text, { kind: "document", options }, control);
+  }
+
+  /**
+   * detectLanguage on a pool thread: the detector's n-gram tables (tens of
+   * megabytes) then live in the thread's heap, not in the heap of the event
+   * loop that serves every call, whose garbage collections they would slow.
+   */
+  detectLanguage(text: string, options: LanguageDetectionOptions = {}): Promise<string> {
+    return this.submit(text, { kind: "language", options }, {});
   }
 
   private submit<T>(text: string, task: WorkerTask, control: HierarchicalControl): Promise<T> {
@@ -190,7 +200,7 @@ export class SummarizerPool {
     await thread.worker.terminate();
   }
 
-  private settle(job: Job, outcome: { result: ScoredSentence[] | DocumentSummary } | { error: unknown }): void {
+  private settle(job: Job, outcome: { result: ScoredSentence[] | DocumentSummary | string } | { error: unknown }): void {
     if (job.settled) return;
     job.settled = true;
     job.removeAbortListener?.();

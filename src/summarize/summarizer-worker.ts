@@ -8,12 +8,14 @@ import { parentPort } from "node:worker_threads";
 import type { ScoredSentence } from "./extractive-summarizer.js";
 import { summarizeDocument, type DocumentSummary, type DocumentSummaryOptions } from "./document-summarizer.js";
 import { summarizeHierarchical, type HierarchicalControl, type HierarchicalOptions } from "./hierarchical-summarizer.js";
+import type { LanguageDetectionOptions } from "./language-detection.js";
 import { decodeTransferred } from "./text-transfer.js";
 
 /** What a job computes: the chosen sentences only, or the whole document summary. */
 export type WorkerTask =
   | { readonly kind: "sentences"; readonly options: HierarchicalOptions }
-  | { readonly kind: "document"; readonly options: DocumentSummaryOptions };
+  | { readonly kind: "document"; readonly options: DocumentSummaryOptions }
+  | { readonly kind: "language"; readonly options: LanguageDetectionOptions };
 
 /** Pool → thread. */
 export type WorkerRequest =
@@ -30,7 +32,7 @@ export type WorkerRequest =
 /** Thread → pool; every run ends with exactly one of done, failed or cancelled. */
 export type WorkerReply =
   | { readonly type: "progress"; readonly id: number; readonly chunksDone: number; readonly chunksTotal: number; readonly partial: ScoredSentence[] }
-  | { readonly type: "done"; readonly id: number; readonly result: ScoredSentence[] | DocumentSummary }
+  | { readonly type: "done"; readonly id: number; readonly result: ScoredSentence[] | DocumentSummary | string }
   | { readonly type: "failed"; readonly id: number; readonly name: string; readonly message: string }
   | { readonly type: "cancelled"; readonly id: number };
 
@@ -57,7 +59,12 @@ async function run({ id, utf16, task, reportProgress }: Extract<WorkerRequest, {
         : {}),
     };
     const result =
-      task.kind === "document" ? await summarizeDocument(text, task.options, control) : await summarizeHierarchical(text, task.options, control);
+      task.kind === "document"
+        ? await summarizeDocument(text, task.options, control)
+        : task.kind === "language"
+          ? // Loaded on the first detection only: threads that only summarize never hold the detector's tables.
+            (await import("./language-detection.js")).detectLanguage(text, task.options)
+          : await summarizeHierarchical(text, task.options, control);
     reply({ type: "done", id, result });
   } catch (error) {
     if (controller.signal.aborted) reply({ type: "cancelled", id });

@@ -21,7 +21,6 @@ import type { CallContext } from "../../platform/rpc/call-context.js";
 import { bindService, type ServiceBinding } from "../../platform/rpc/service-binding.js";
 import { statusName } from "../../platform/rpc/status-codes.js";
 import type { HierarchicalControl } from "../hierarchical-summarizer.js";
-import { detectLanguage } from "../language-detection.js";
 import { checkOptions, checkRequest, checkText, type CheckedRequest, type SummarizeLimits } from "./summarize-request.js";
 import { documentSummarized } from "./summary-events.js";
 import { progressReporter } from "./summary-progress.js";
@@ -45,7 +44,7 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
   /** Summarizes one checked request; does not publish. */
   const summarize = async (request: CheckedRequest, control: HierarchicalControl): Promise<SummarizeResponse> => {
     const started = performance.now();
-    const language = request.language !== "" ? request.language : detectedLanguage(request.text);
+    const language = request.language !== "" ? request.language : await runner.detectLanguage(request.text, { fallback: FALLBACK_LANGUAGE });
     const result = await runner.run(request.text, { algorithm: request.algorithm, length: request.length, language }, control);
     return toSummarizeResponse(result, {
       text: request.text,
@@ -128,8 +127,4 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
     },
     { dependsOn: ["database"], close: () => runner.close() },
   );
-}
-
-function detectedLanguage(text: string): string {
-  return detectLanguage(text, { fallback: FALLBACK_LANGUAGE });
 }
