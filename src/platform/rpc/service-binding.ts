@@ -12,6 +12,7 @@ import type {
   Message,
   MessageShape,
 } from "@bufbuild/protobuf";
+import type { EventTypeSpec } from "../events/event-catalogue.js";
 import type { CallContext } from "./call-context.js";
 import type { RpcHandler } from "./rpc-call.js";
 
@@ -40,11 +41,14 @@ export interface ServiceBinding {
   readonly dependsOn: readonly Dependency[];
   /** Releases what the service holds (threads, timers) once its calls have ended; called at shutdown. */
   readonly close?: () => Promise<void>;
+  /** The event types the service publishes. */
+  readonly eventTypes: readonly EventTypeSpec[];
 }
 
 export interface BindOptions {
   readonly dependsOn?: readonly Dependency[];
   readonly close?: () => Promise<void>;
+  readonly eventTypes?: readonly EventTypeSpec[];
 }
 
 export function bindService<S extends DescService>(
@@ -59,6 +63,7 @@ export function bindService<S extends DescService>(
   return {
     service,
     dependsOn: options.dependsOn ?? [],
+    eventTypes: options.eventTypes ?? [],
     ...(options.close === undefined ? {} : { close: options.close }),
     invoke(method) {
       const fn = methods[method.localName];

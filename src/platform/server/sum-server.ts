@@ -25,6 +25,7 @@ import { reflectionServices } from "../reflection/reflection-service.js";
 import { DeadlineSweeper } from "../rpc/deadline-sweeper.js";
 import { createMiddlewareChain } from "../rpc/middleware-chain.js";
 import type { ServiceBinding } from "../rpc/service-binding.js";
+import { EventCatalogue } from "../events/event-catalogue.js";
 
 /** How long open streams get to deliver the NOT_SERVING notice before shutdown cancels them. */
 const STREAM_NOTICE_MS = 200;
@@ -35,6 +36,8 @@ export interface ServiceDependencies {
   readonly logger: Logger;
   readonly database: Database;
   readonly events: EventLog;
+  /** Every event type the served services publish; complete once the server has started. */
+  readonly catalogue: EventCatalogue;
 }
 
 export interface SumServerOptions {
@@ -68,7 +71,9 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
   const events = new EventLog(database.db);
 
   const health = new HealthRegistry();
-  const products = options.services?.({ config, logger, database, events }) ?? [];
+  const catalogue = new EventCatalogue();
+  const products = options.services?.({ config, logger, database, events, catalogue }) ?? [];
+  for (const binding of products) catalogue.add(binding.eventTypes);
   const healthBinding = healthService(health);
   // Reflection describes every served service, itself included.
   const served = [...products, healthBinding];

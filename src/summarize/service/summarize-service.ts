@@ -22,7 +22,7 @@ import { bindService, type ServiceBinding } from "../../platform/rpc/service-bin
 import { statusName } from "../../platform/rpc/status-codes.js";
 import type { HierarchicalControl } from "../hierarchical-summarizer.js";
 import { checkOptions, checkRequest, checkText, type CheckedRequest, type SummarizeLimits } from "./summarize-request.js";
-import { documentSummarized } from "./summary-events.js";
+import { documentSummarized, summaryEventTypes } from "./summary-events.js";
 import { progressReporter } from "./summary-progress.js";
 import { toSummarizeResponse } from "./summary-response.js";
 import type { SummaryRunner } from "./summary-runner.js";
@@ -125,6 +125,6 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
         return create(SummarizeBatchResponseSchema, { results });
       },
     },
-    { dependsOn: ["database"], close: () => runner.close() },
+    { dependsOn: ["database"], close: () => runner.close(), eventTypes: summaryEventTypes },
   );
 }
