@@ -15,6 +15,67 @@ export interface EventsTable {
   data: string;
 }
 
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** JSON array of exact types and trailing-wildcard patterns. */
+  event_types: string;
+  description: string;
+  /** JSON object of extra request headers. */
+  headers: string;
+  /** 1 or 0. */
+  enabled: number;
+  disabled_reason: Generated<string>;
+  /** AES-256-GCM ciphertext of the signing secret (see src/webhooks/secret-box.ts). */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  request_id: string | null;
+  /** The webhook receives events committed after this sequence. */
+  after_sequence: number;
+  /** RFC 3339; set by the first failure after a success, cleared by a success. */
+  failing_since: string | null;
+  circuit_opens: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookMessagesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  /** `pending`, `succeeded` or `failed`. */
+  status: string;
+  /** Attempts in the current round of the retry schedule. */
+  attempt_count: Generated<number>;
+  /** Epoch milliseconds; null unless pending. */
+  next_attempt_at: number | null;
+  created_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  message_id: number;
+  webhook_id: string;
+  attempted_at: string;
+  http_status: number;
+  latency_ms: number;
+  error: string;
+  next_attempt_at: number | null;
+  succeeded: number;
+  retry: number;
+}
+
+export interface WebhookDispatchCursorTable {
+  name: string;
+  sequence: number;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_dispatch_cursor: WebhookDispatchCursorTable;
 }
