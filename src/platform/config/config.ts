@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { parseDuration } from "./duration.js";
 
 export type Environment = "development" | "production";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -29,6 +30,23 @@ export interface Config {
   readonly summarizeMaxBytes: number;
   /** Worker threads for large summaries (0 = summarize on the main thread). */
   readonly summarizeWorkers: number;
+  readonly webhooks: WebhooksConfig;
+}
+
+/** WEBHOOKS_* variables: delivery of the event log to registered endpoints. */
+export interface WebhooksConfig {
+  readonly maxWebhooks: number;
+  /** Delay before each attempt, in milliseconds; its length is the number of attempts. */
+  readonly retryScheduleMs: readonly number[];
+  readonly attemptTimeoutMs: number;
+  readonly concurrency: number;
+  readonly endpointConcurrency: number;
+  readonly breakerFailures: number;
+  readonly breakerHalfOpenMs: number;
+  readonly disableAfterMs: number;
+  readonly secretGraceMs: number;
+  readonly allowPrivateNetworks: boolean;
+  readonly pollIntervalMs: number;
 }
 
 /** One environment variable SUM understands; the README's table is generated from the same facts. */
@@ -55,6 +73,17 @@ export const variables: readonly VariableSpec[] = [
   { name: "SUMMARIZE_WORKERS", defaultValue: "min(2, CPUs − 1)", description: "worker threads that summarize large documents off the main thread; 0 keeps all work on the main thread" },
   { name: "EVENT_RETENTION_DAYS", defaultValue: "30", description: "events older than this are pruned from the event log" },
   { name: "HEALTH_PROBE_INTERVAL_MS", defaultValue: "5000", description: "how often the database is probed for the health service" },
+  { name: "WEBHOOKS_MAX_WEBHOOKS", defaultValue: "100", description: "most webhooks that can be registered; more gets RESOURCE_EXHAUSTED" },
+  { name: "WEBHOOKS_RETRY_SCHEDULE", defaultValue: "0,5s,5m,30m,2h,5h,10h,10h", description: "delay before each delivery attempt (units ms, s, m, h, d), plus up to 20% jitter; its length is the number of attempts" },
+  { name: "WEBHOOKS_ATTEMPT_TIMEOUT_MS", defaultValue: "15000", description: "time limit of one delivery attempt, response headers included" },
+  { name: "WEBHOOKS_CONCURRENCY", defaultValue: "256", description: "delivery attempts in flight at once, all endpoints together" },
+  { name: "WEBHOOKS_ENDPOINT_CONCURRENCY", defaultValue: "32", description: "delivery attempts in flight at once to one endpoint (also its pooled connections)" },
+  { name: "WEBHOOKS_BREAKER_FAILURES", defaultValue: "10", description: "consecutive failed attempts that open an endpoint's circuit breaker" },
+  { name: "WEBHOOKS_BREAKER_HALF_OPEN_MS", defaultValue: "30000", description: "how long an open circuit waits before one trial attempt" },
+  { name: "WEBHOOKS_DISABLE_AFTER", defaultValue: "5d", description: "an endpoint failing without a success for this long is disabled (webhook.disabled is published)" },
+  { name: "WEBHOOKS_SECRET_GRACE", defaultValue: "24h", description: "after RotateSecret, how long the previous secret keeps signing beside the new one" },
+  { name: "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", defaultValue: "false", description: "`true` allows webhook URLs on loopback, private, link-local and metadata addresses (tests, private deployments)" },
+  { name: "WEBHOOKS_POLL_INTERVAL_MS", defaultValue: "1000", description: "how often due retries are looked for; new events are dispatched at once" },
 ];
 
 export type ConfigResult = { config: Config; errors?: undefined } | { config?: undefined; errors: string[] };
@@ -109,6 +138,31 @@ export function parseConfig(env: Env): ConfigResult {
   const healthProbeIntervalMs = integer("HEALTH_PROBE_INTERVAL_MS", 5000, 10, 600_000);
   const summarizeMaxBytes = integer("SUMMARIZE_MAX_BYTES", 10 * 1024 * 1024, 1, 1024 * 1024 * 1024);
   const summarizeWorkers = integer("SUMMARIZE_WORKERS", Math.max(1, Math.min(2, availableParallelism() - 1)), 0, 64);
+  const duration = (name: string, fallback: string): number => {
+    const raw = read(name, fallback);
+    const ms = parseDuration(raw);
+    if (ms === undefined) errors.push(`${name}: must be a duration such as 500ms, 5s, 30m, 2h or 5d, got "${raw}"`);
+    return ms ?? parseDuration(fallback)!;
+  };
+  const scheduleRaw = read("WEBHOOKS_RETRY_SCHEDULE", "0,5s,5m,30m,2h,5h,10h,10h");
+  const retryScheduleMs = scheduleRaw.split(",").map((part) => parseDuration(part));
+  if (retryScheduleMs.some((ms) => ms === undefined) || retryScheduleMs.length > 50) {
+    errors.push(`WEBHOOKS_RETRY_SCHEDULE: must be 1 to 50 comma-separated durations such as 0,5s,5m, got "${scheduleRaw}"`);
+  }
+  const allowPrivate = oneOf("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "false", ["true", "false"]);
+  const webhooks: WebhooksConfig = {
+    maxWebhooks: integer("WEBHOOKS_MAX_WEBHOOKS", 100, 1, 100_000),
+    retryScheduleMs: retryScheduleMs.map((ms) => ms ?? 0),
+    attemptTimeoutMs: integer("WEBHOOKS_ATTEMPT_TIMEOUT_MS", 15_000, 10, 300_000),
+    concurrency: integer("WEBHOOKS_CONCURRENCY", 256, 1, 10_000),
+    endpointConcurrency: integer("WEBHOOKS_ENDPOINT_CONCURRENCY", 32, 1, 1_000),
+    breakerFailures: integer("WEBHOOKS_BREAKER_FAILURES", 10, 1, 10_000),
+    breakerHalfOpenMs: integer("WEBHOOKS_BREAKER_HALF_OPEN_MS", 30_000, 10, 86_400_000),
+    disableAfterMs: duration("WEBHOOKS_DISABLE_AFTER", "5d"),
+    secretGraceMs: duration("WEBHOOKS_SECRET_GRACE", "24h"),
+    allowPrivateNetworks: allowPrivate === "true",
+    pollIntervalMs: integer("WEBHOOKS_POLL_INTERVAL_MS", 1000, 10, 600_000),
+  };
 
   if (errors.length > 0) return { errors };
   return {
@@ -128,6 +182,7 @@ export function parseConfig(env: Env): ConfigResult {
       healthProbeIntervalMs,
       summarizeMaxBytes,
       summarizeWorkers,
+      webhooks,
     },
   };
 }
