@@ -74,6 +74,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_flags": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("flags")
+        .addColumn("key", "text", (column) => column.primaryKey())
+        .addColumn("definition", "text", (column) => column.notNull().check(sql`json_valid(definition)`))
+        .addColumn("version", "integer", (column) => column.notNull())
+        .addColumn("request_id", "text", (column) => column.unique())
+        .addColumn("created_at", "text", (column) => column.notNull())
+        .addColumn("updated_at", "text", (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable("flag_audit")
+        .addColumn("id", "integer", (column) => column.primaryKey().autoIncrement())
+        .addColumn("flag_key", "text", (column) => column.notNull())
+        .addColumn("kind", "text", (column) => column.notNull())
+        .addColumn("actor", "text", (column) => column.notNull())
+        .addColumn("time", "text", (column) => column.notNull())
+        .addColumn("old_definition", "text")
+        .addColumn("new_definition", "text")
+        .execute();
+      await db.schema.createIndex("flag_audit_flag").on("flag_audit").columns(["flag_key", "id"]).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -72,10 +72,34 @@ export interface WebhookDispatchCursorTable {
   sequence: number;
 }
 
+/** One feature flag; `definition` is the Flag message as protobuf JSON, without version and times. */
+export interface FlagsTable {
+  key: string;
+  definition: string;
+  version: number;
+  /** CreateFlag's request_id, so a retry returns the first result. */
+  request_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Who changed which flag, when, from what to what (Flag JSON, null for a creation or deletion). */
+export interface FlagAuditTable {
+  id: Generated<number>;
+  flag_key: string;
+  kind: string;
+  actor: string;
+  time: string;
+  old_definition: string | null;
+  new_definition: string | null;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
   webhooks: WebhooksTable;
   webhook_messages: WebhookMessagesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
+  flags: FlagsTable;
+  flag_audit: FlagAuditTable;
 }
