@@ -13,6 +13,7 @@ import type {
   MessageShape,
 } from "@bufbuild/protobuf";
 import type { EventTypeSpec } from "../events/event-catalogue.js";
+import type { HttpRoute } from "../http/http-routes.js";
 import type { CallContext } from "./call-context.js";
 import type { RpcHandler } from "./rpc-call.js";
 
@@ -43,12 +44,15 @@ export interface ServiceBinding {
   readonly close?: () => Promise<void>;
   /** The event types the service publishes. */
   readonly eventTypes: readonly EventTypeSpec[];
+  /** Plain-HTTP routes the service serves on the HTTP port beside its RPCs (e.g. OFREP). */
+  readonly httpRoutes: readonly HttpRoute[];
 }
 
 export interface BindOptions {
   readonly dependsOn?: readonly Dependency[];
   readonly close?: () => Promise<void>;
   readonly eventTypes?: readonly EventTypeSpec[];
+  readonly httpRoutes?: readonly HttpRoute[];
 }
 
 export function bindService<S extends DescService>(
@@ -64,6 +68,7 @@ export function bindService<S extends DescService>(
     service,
     dependsOn: options.dependsOn ?? [],
     eventTypes: options.eventTypes ?? [],
+    httpRoutes: options.httpRoutes ?? [],
     ...(options.close === undefined ? {} : { close: options.close }),
     invoke(method) {
       const fn = methods[method.localName];

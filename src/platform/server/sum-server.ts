@@ -17,6 +17,7 @@ import { HealthRegistry } from "../health/health-registry.js";
 import { healthService } from "../health/health-service.js";
 import { connectRoutes } from "../http/connect-adapter.js";
 import { createDualProtocolServer } from "../http/dual-protocol-server.js";
+import { httpRouteTable } from "../http/http-routes.js";
 import { probeRoutes } from "../http/probe-routes.js";
 import type { Logger } from "../logging/logger.js";
 import { createDatabaseBreaker, defaultDatabaseBreakerOptions, type DatabaseBreakerOptions } from "../policies/database-breaker.js";
@@ -101,7 +102,11 @@ export async function startSumServer(options: SumServerOptions): Promise<SumServ
     connectNodeAdapter({
       routes: connectRoutes(bindings, chain, { shutdownSignal: shutdownController.signal }),
       readMaxBytes: config.maxRequestBytes,
-      fallback: probeRoutes(health),
+      fallback: httpRouteTable(
+        bindings.flatMap((binding) => binding.httpRoutes),
+        { maxBodyBytes: config.maxRequestBytes, logger },
+        probeRoutes(health),
+      ),
     }),
   );
   const grpc = new Server({

@@ -1,0 +1,79 @@
+/**
+ * Checks a flag definition before it is written: its own fields (by
+ * compiling it) and its place among the other flags (prerequisites exist,
+ * name their variants, and form no cycle). Every failure is
+ * INVALID_ARGUMENT naming the field path, e.g.
+ * `flag.rules[0].constraints[1].values[0]: not a valid RE2 regular expression`.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Flag } from "../../gen/sum/v1/flags_pb.js";
+import { compileFlag, type CompileOptions } from "./compiled-flag.js";
+import { FlagDefinitionError } from "./flag-definition-error.js";
+
+export const MAX_KEY_LENGTH = 200;
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 64;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+export function invalidArgument(path: string, rule: string): ConnectError {
+  return new ConnectError(`${path}: ${rule}`, Code.InvalidArgument);
+}
+
+export function checkFlagKey(key: string, path: string): void {
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw invalidArgument(path, `must be 1–${MAX_KEY_LENGTH} characters, got ${key.length}`);
+  if (CONTROL.test(key)) throw invalidArgument(path, "must not contain control characters");
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `flag` may be stored beside `others`
+ * (every flag as it will be after the write, `flag` included or not).
+ */
+export function checkFlag(flag: Flag, others: ReadonlyMap<string, Flag>, prefix: string, options: CompileOptions = {}): void {
+  checkFlagKey(flag.key, `${prefix}key`);
+  if (flag.description.length > MAX_DESCRIPTION_LENGTH) {
+    throw invalidArgument(`${prefix}description`, `at most ${MAX_DESCRIPTION_LENGTH} characters, got ${flag.description.length}`);
+  }
+  if (flag.tags.length > MAX_TAGS) throw invalidArgument(`${prefix}tags`, `at most ${MAX_TAGS} tags, got ${flag.tags.length}`);
+  for (const [index, tag] of flag.tags.entries()) {
+    if (tag.length === 0 || tag.length > MAX_TAG_LENGTH || CONTROL.test(tag)) {
+      throw invalidArgument(`${prefix}tags[${index}]`, `must be 1–${MAX_TAG_LENGTH} characters without control characters`);
+    }
+  }
+  try {
+    compileFlag(flag, options);
+  } catch (error) {
+    if (error instanceof FlagDefinitionError) throw invalidArgument(`${prefix}${error.path}`, error.rule);
+    throw error;
+  }
+  const view = new Map(others);
+  view.set(flag.key, flag);
+  for (const [index, prerequisite] of flag.prerequisites.entries()) {
+    const path = `${prefix}prerequisites[${index}]`;
+    if (prerequisite.flagKey === flag.key) throw invalidArgument(`${path}.flag_key`, "a flag cannot depend on itself");
+    const parent = view.get(prerequisite.flagKey);
+    if (parent === undefined) throw invalidArgument(`${path}.flag_key`, `no flag "${prerequisite.flagKey}"`);
+    const names = new Set(parent.variants.map((variant) => variant.name));
+    for (const [position, variant] of prerequisite.variants.entries()) {
+      if (variant !== "" && !names.has(variant)) {
+        throw invalidArgument(`${path}.variants[${position}]`, `flag "${parent.key}" has no variant "${variant}"`);
+      }
+    }
+    const cycle = pathBack(prerequisite.flagKey, flag.key, view, new Set());
+    if (cycle !== undefined) {
+      throw invalidArgument(`${path}.flag_key`, `prerequisites would form a cycle: ${[flag.key, ...cycle].join(" → ")}`);
+    }
+  }
+}
+
+/** The chain of prerequisites from `from` back to `target`, if there is one. */
+function pathBack(from: string, target: string, view: ReadonlyMap<string, Flag>, seen: Set<string>): string[] | undefined {
+  if (from === target) return [from];
+  if (seen.has(from)) return undefined;
+  seen.add(from);
+  for (const prerequisite of view.get(from)?.prerequisites ?? []) {
+    const rest = pathBack(prerequisite.flagKey, target, view, seen);
+    if (rest !== undefined) return [from, ...rest];
+  }
+  return undefined;
+}
