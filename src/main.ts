@@ -10,14 +10,24 @@ import type { ServiceBinding } from "./platform/rpc/service-binding.js";
 import { summarizeService } from "./summarize/service/summarize-service.js";
 import { createSummaryRunner } from "./summarize/service/summary-runner.js";
 import { startSumServer, type ServiceDependencies, type SumServer } from "./platform/server/sum-server.js";
+import { webhooksService } from "./webhooks/webhooks-service.js";
 
 /** SUM's product services; each capability adds its binding here. */
-export function productServices({ config, events }: ServiceDependencies): ServiceBinding[] {
+export function productServices({ config, events, database, catalogue, logger }: ServiceDependencies): ServiceBinding[] {
   return [
     summarizeService({
       limits: { maxBytes: config.summarizeMaxBytes },
       runner: createSummaryRunner(config.summarizeWorkers),
       events,
+    }),
+    webhooksService({
+      db: database.db,
+      events,
+      catalogue,
+      config: config.webhooks,
+      secretKey: config.secretKey,
+      production: config.environment === "production",
+      logger,
     }),
   ];
 }

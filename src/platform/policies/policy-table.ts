@@ -48,6 +48,10 @@ export const defaultPolicyTable: PolicyTable = {
     "/sum.v1.SummarizeService/SummarizeUpload": { timeoutMs: 300_000 },
     "/sum.v1.SummarizeService/SummarizeBatch": { timeoutMs: 120_000 },
     "/sum.v1.SummarizeService/SummarizeStream": { bulkhead: { concurrency: 64, queue: 0 } },
+    // Registration and delivery history are database work; delivery itself runs in the dispatcher, not in calls.
+    "sum.v1.WebhooksService": { database: true, timeoutMs: 10_000, bulkhead: { concurrency: 32, queue: 256 } },
+    // Replay queues every event of a time range in one statement.
+    "/sum.v1.WebhooksService/Replay": { timeoutMs: 60_000 },
   },
 };
 

@@ -1,0 +1,46 @@
+/**
+ * Isolation between endpoints: each endpoint gets its own cockatiel circuit
+ * breaker (consecutive failures open it; after a pause one trial attempt
+ * decides) wrapped around a per-attempt timeout, so one dead endpoint never
+ * slows the others down.
+ */
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap, type CircuitBreakerPolicy, type IPolicy, type ICancellationContext } from "cockatiel";
+
+export interface EndpointGuardOptions {
+  readonly breakerFailures: number;
+  readonly breakerHalfOpenMs: number;
+  readonly attemptTimeoutMs: number;
+  /** Called when an endpoint's circuit opens. */
+  readonly onOpen: (webhookId: string) => void;
+}
+
+export interface EndpointGuard {
+  readonly breaker: CircuitBreakerPolicy;
+  readonly policy: IPolicy<ICancellationContext>;
+}
+
+export class EndpointGuards {
+  private readonly guards = new Map<string, EndpointGuard>();
+
+  constructor(private readonly options: EndpointGuardOptions) {}
+
+  for(webhookId: string): EndpointGuard {
+    let guard = this.guards.get(webhookId);
+    if (guard === undefined) {
+      const breaker = circuitBreaker(handleAll, {
+        halfOpenAfter: this.options.breakerHalfOpenMs,
+        breaker: new ConsecutiveBreaker(this.options.breakerFailures),
+      });
+      breaker.onBreak(() => this.options.onOpen(webhookId));
+      const limit = timeout(this.options.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+      guard = { breaker, policy: wrap(breaker, limit) };
+      this.guards.set(webhookId, guard);
+    }
+    return guard;
+  }
+
+  /** Forgets an endpoint (deleted, or its URL changed). */
+  reset(webhookId: string): void {
+    this.guards.delete(webhookId);
+  }
+}

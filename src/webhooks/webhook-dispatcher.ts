@@ -1,0 +1,536 @@
+/**
+ * Delivers the event log to webhooks, at least once. Three steps, each
+ * durable before the next relies on it:
+ * 1. fan-out: events after the dispatch cursor become pending messages (one
+ *    per matching enabled webhook) and the cursor advances, in one
+ *    transaction — a crash either keeps both or neither;
+ * 2. attempts: due messages are POSTed, signed, through each endpoint's
+ *    breaker and timeout, within global and per-endpoint concurrency limits;
+ * 3. outcomes: attempts and the messages' next states (succeeded, next
+ *    attempt time, failed) are written in batched transactions.
+ * A message is never sent twice at once: it stays in memory (`known`) from
+ * claim to the commit of its outcome. A crash between an attempt and that
+ * commit sends it again after restart: a duplicate, never a loss.
+ */
+import { setMaxListeners } from "node:events";
+import { BrokenCircuitError, TaskCancelledError } from "cockatiel";
+import type { Kysely } from "kysely";
+import type { WebhooksConfig } from "../platform/config/config.js";
+import type { DatabaseSchema } from "../platform/database/schema.js";
+import type { EventLog } from "../platform/events/event-log.js";
+import type { Logger } from "../platform/logging/logger.js";
+import { ActiveWebhook } from "./active-webhook.js";
+import { ForbiddenAddressError } from "./address-guard.js";
+import { DeliveryRepository, type AttemptRecord, type Deferral, type DueMessage, type NewMessage } from "./delivery-repository.js";
+import { EndpointGuards } from "./endpoint-guards.js";
+import { JobQueue } from "./job-queue.js";
+import { RetrySchedule, parseRetryAfter } from "./retry-schedule.js";
+import type { SecretBox } from "./secret-box.js";
+import { WEBHOOK_TEST, messageBody, webhookDisabled, type DisabledReason } from "./webhook-events.js";
+import { WebhookRepository, type WebhookRecord } from "./webhook-repository.js";
+import { AttemptRejected, USER_AGENT, WebhookSender, type AttemptAnswer } from "./webhook-sender.js";
+import { signatureHeader } from "./webhook-signature.js";
+
+/**
+ * Whether a message for this webhook and event type should be created at all;
+ * the seam where the `webhook_notifications` feature flag plugs in.
+ */
+export type ShouldDeliver = (webhookId: string, eventType: string) => boolean;
+
+export interface DispatcherOptions {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly events: EventLog;
+  readonly box: SecretBox;
+  readonly config: WebhooksConfig;
+  readonly logger: Logger;
+  readonly shouldDeliver?: ShouldDeliver;
+}
+
+/** Events read per fan-out transaction. */
+const FANOUT_BATCH = 1000;
+/** Messages held in memory waiting for a slot; the rest wait in the database. */
+const MAX_QUEUED = 20_000;
+/** Below this many queued messages, more due messages are claimed from the database. */
+const LOW_WATER = 5_000;
+/** Outcomes written per transaction at most. */
+const FLUSH_BATCH = 5_000;
+const FLUSH_RETRY_MS = 500;
+
+export class WebhookDispatcher {
+  readonly schedule: RetrySchedule;
+  private readonly webhooks: WebhookRepository;
+  private readonly deliveries: DeliveryRepository;
+  private readonly sender: WebhookSender;
+  private readonly guards: EndpointGuards;
+  private readonly shouldDeliver: ShouldDeliver;
+  private readonly log: Logger;
+  private active = new Map<string, ActiveWebhook>();
+
+  private readonly queues = new Map<string, JobQueue<DueMessage>>();
+  private queued = 0;
+  private inFlight = 0;
+  private readonly inFlightByEndpoint = new Map<string, number>();
+  private readonly known = new Set<number>();
+  /** Messages wait in the database that did not fit in memory. */
+  private backlog = true;
+
+  private attempts: AttemptRecord[] = [];
+  private deferrals: Deferral[] = [];
+  private circuitOpens = new Map<string, number>();
+  private failingChanges = new Map<string, string | null>();
+  private disables = new Map<string, DisabledReason>();
+
+  private fanOutState: "idle" | "running" | "again" = "idle";
+  private claimState: "idle" | "running" | "again" = "idle";
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = Infinity;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly stopController = new AbortController();
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly options: DispatcherOptions) {
+    const { config } = options;
+    this.schedule = new RetrySchedule(config.retryScheduleMs);
+    this.webhooks = new WebhookRepository(options.db);
+    this.deliveries = new DeliveryRepository(options.db);
+    this.sender = new WebhookSender({
+      connectionsPerOrigin: config.endpointConcurrency,
+      allowPrivateNetworks: config.allowPrivateNetworks,
+      attemptTimeoutMs: config.attemptTimeoutMs,
+    });
+    this.guards = new EndpointGuards({
+      breakerFailures: config.breakerFailures,
+      breakerHalfOpenMs: config.breakerHalfOpenMs,
+      attemptTimeoutMs: config.attemptTimeoutMs,
+      onOpen: (webhookId) => {
+        this.circuitOpens.set(webhookId, (this.circuitOpens.get(webhookId) ?? 0) + 1);
+        this.log.warn({ webhookId }, "webhook circuit opened");
+        this.scheduleFlush();
+      },
+    });
+    this.shouldDeliver = options.shouldDeliver ?? (() => true);
+    this.log = options.logger.child({ component: "webhook-dispatcher" });
+    // Every attempt in flight follows the stop signal.
+    setMaxListeners(0, this.stopController.signal);
+  }
+
+  start(): void {
+    this.unsubscribe = this.options.events.onCommit(() => this.fanOut());
+    this.pollTimer = setInterval(() => {
+      this.backlog = true;
+      this.claim();
+    }, this.options.config.pollIntervalMs);
+    this.pollTimer.unref();
+    this.fanOut();
+    this.claim();
+  }
+
+  /** Stops sending: attempts in flight are abandoned (they stay pending, sent again after restart). */
+  async stop(): Promise<void> {
+    if (this.stopController.signal.aborted) return;
+    this.stopController.abort();
+    this.unsubscribe?.();
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.flushTimer);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    while (this.fanOutState !== "idle" || this.claimState !== "idle") await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.flush();
+    await this.sender.close();
+  }
+
+  /** Re-reads webhooks after a change through the API; due messages are looked for at once. */
+  async webhooksChanged(changedId?: string): Promise<void> {
+    if (changedId !== undefined) this.guards.reset(changedId);
+    await this.reload(await this.webhooks.all());
+    this.backlog = true;
+    this.claim();
+  }
+
+  /** Looks for due messages now (after SendTestEvent, Redeliver, Replay). */
+  wake(): void {
+    this.backlog = true;
+    this.claim();
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private async reload(records: readonly WebhookRecord[]): Promise<void> {
+    const next = new Map<string, ActiveWebhook>();
+    for (const record of records) {
+      const cached = this.active.get(record.id);
+      if (cached !== undefined && cached.record.updatedAt === record.updatedAt && cached.record.secret === record.secret) {
+        next.set(record.id, cached);
+        continue;
+      }
+      try {
+        next.set(record.id, new ActiveWebhook(record, this.options.box, this.options.config.allowPrivateNetworks));
+      } catch (error) {
+        this.log.error({ err: error, webhookId: record.id }, "webhook cannot be loaded (is SECRET_KEY the one its secret was sealed with?)");
+      }
+    }
+    this.active = next;
+  }
+
+  // ── 1. fan-out ─────────────────────────────────────────────────────────
+
+  private fanOut(): void {
+    if (this.stopped) return;
+    if (this.fanOutState !== "idle") {
+      this.fanOutState = "again";
+      return;
+    }
+    this.fanOutState = "running";
+    void this.fanOutLoop().finally(() => {
+      const again = this.fanOutState === "again";
+      this.fanOutState = "idle";
+      if (again) this.fanOut();
+    });
+  }
+
+  private async fanOutLoop(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const now = Date.now();
+        const batch = await this.options.events.transaction(async (trx) => {
+          const cursor = await this.deliveries.cursor(trx);
+          const events = await this.deliveries.eventsAfter(trx, cursor, FANOUT_BATCH);
+          if (events.length === 0) return undefined;
+          // Read in the same transaction: a webhook committed before these events is seen.
+          await this.reload(await this.webhooks.all(trx));
+          const messages: NewMessage[] = [];
+          for (const event of events) {
+            if (event.type === WEBHOOK_TEST) continue;
+            for (const webhook of this.active.values()) {
+              if (!webhook.enabled || event.sequence <= webhook.record.afterSequence || !webhook.matches(event.type)) continue;
+              if (!this.shouldDeliver(webhook.id, event.type)) continue;
+              messages.push({ webhookId: webhook.id, event });
+            }
+          }
+          const ids = await this.deliveries.insertMessages(trx, messages, now, new Date(now).toISOString());
+          await this.deliveries.setCursor(trx, events.at(-1)!.sequence);
+          return { messages, ids, complete: events.length < FANOUT_BATCH };
+        });
+        if (batch === undefined) return;
+        batch.messages.forEach((message, index) => {
+          const messageId = batch.ids[index];
+          if (messageId === undefined) return;
+          if (this.queued >= MAX_QUEUED) {
+            this.backlog = true;
+            return;
+          }
+          const { webhookId, event } = message;
+          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, event });
+        });
+        this.pump();
+        if (batch.complete) return;
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, "webhook fan-out failed; retrying at the next poll");
+    }
+  }
+
+  // ── 2. attempts ────────────────────────────────────────────────────────
+
+  private claim(): void {
+    if (this.stopped) return;
+    if (this.claimState !== "idle") {
+      this.claimState = "again";
+      return;
+    }
+    this.claimState = "running";
+    void this.claimLoop().finally(() => {
+      const again = this.claimState === "again";
+      this.claimState = "idle";
+      if (again) this.claim();
+    });
+  }
+
+  private async claimLoop(): Promise<void> {
+    try {
+      while (!this.stopped && this.backlog && this.queued < LOW_WATER) {
+        const wanted = MAX_QUEUED - this.queued;
+        const limit = wanted + this.known.size;
+        const due = await this.deliveries.due(Date.now(), limit);
+        if (due.some((message) => !this.active.has(message.webhookId))) await this.reload(await this.webhooks.all());
+        let fresh = 0;
+        for (const message of due) {
+          if (this.known.has(message.messageId)) continue;
+          fresh++;
+          this.enqueue(message);
+        }
+        this.pump();
+        if (due.length < limit || fresh === 0) this.backlog = false;
+      }
+      const next = await this.deliveries.nextDueTime();
+      if (next !== undefined && next > Date.now()) this.retryAtTime(next);
+    } catch (error) {
+      this.log.warn({ err: error }, "looking for due webhook messages failed; retrying at the next poll");
+    }
+  }
+
+  private retryAtTime(at: number): void {
+    if (this.stopped || at >= this.retryAt) return;
+    clearTimeout(this.retryTimer);
+    this.retryAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryAt = Infinity;
+      this.backlog = true;
+      this.claim();
+    }, Math.max(0, at - Date.now()));
+    this.retryTimer.unref();
+  }
+
+  private enqueue(message: DueMessage): void {
+    this.known.add(message.messageId);
+    let queue = this.queues.get(message.webhookId);
+    if (queue === undefined) this.queues.set(message.webhookId, (queue = new JobQueue()));
+    queue.push(message);
+    this.queued++;
+  }
+
+  /** Starts attempts while there are free slots, taking endpoints in turn. */
+  private pump(): void {
+    const { concurrency, endpointConcurrency } = this.options.config;
+    let progressed = true;
+    while (progressed && this.inFlight < concurrency && this.queued > 0 && !this.stopped) {
+      progressed = false;
+      for (const [webhookId, queue] of this.queues) {
+        if (this.inFlight >= concurrency) break;
+        if ((this.inFlightByEndpoint.get(webhookId) ?? 0) >= endpointConcurrency) continue;
+        const message = queue.shift();
+        if (message === undefined) {
+          this.queues.delete(webhookId);
+          continue;
+        }
+        this.queued--;
+        progressed = true;
+        void this.attempt(message);
+      }
+    }
+    if (this.queued < LOW_WATER && this.backlog) this.claim();
+  }
+
+  private async attempt(message: DueMessage): Promise<void> {
+    const webhook = this.active.get(message.webhookId);
+    if (webhook === undefined || !webhook.enabled) {
+      // Deleted or disabled meanwhile: the row (if any) stays as it is.
+      this.known.delete(message.messageId);
+      return;
+    }
+    this.inFlight++;
+    this.inFlightByEndpoint.set(webhook.id, (this.inFlightByEndpoint.get(webhook.id) ?? 0) + 1);
+    try {
+      await this.send(webhook, message);
+    } finally {
+      this.inFlight--;
+      this.inFlightByEndpoint.set(webhook.id, this.inFlightByEndpoint.get(webhook.id)! - 1);
+      if (this.inFlight === 0 && this.idle !== undefined) this.idle();
+      this.pump();
+    }
+  }
+
+  private async send(webhook: ActiveWebhook, message: DueMessage): Promise<void> {
+    const attemptedAt = Date.now();
+    const event = message.event;
+    if (event === undefined) {
+      this.recordFailure(webhook, message, attemptedAt, 0, 0, "event no longer in the event log (past retention)", { final: true });
+      return;
+    }
+    const guard = this.guards.for(webhook.id);
+    const body = messageBody(event.type, event.timestamp, event.data);
+    const timestamp = Math.floor(attemptedAt / 1000);
+    const headers: Record<string, string> = {
+      ...webhook.record.headers,
+      "content-type": "application/json",
+      "user-agent": USER_AGENT,
+      "webhook-id": event.id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signatureHeader(webhook.keysAt(attemptedAt), event.id, timestamp, body),
+    };
+    const started = performance.now();
+    try {
+      if (webhook.forbiddenLiteral !== undefined) throw new ForbiddenAddressError(webhook.forbiddenLiteral);
+      const answer = await guard.policy.execute(({ signal }) =>
+        this.sender.send({ url: webhook.url, headers, body }, AbortSignal.any([signal, this.stopController.signal])),
+      );
+      this.recordSuccess(webhook, message, attemptedAt, answer);
+    } catch (error) {
+      if (this.stopped) {
+        this.known.delete(message.messageId);
+        return;
+      }
+      const latencyMs = performance.now() - started;
+      if (error instanceof BrokenCircuitError) {
+        // Not an attempt: the endpoint is resting; try when the breaker lets one through.
+        this.deferrals.push({ messageId: message.messageId, nextAttemptAt: attemptedAt + this.options.config.breakerHalfOpenMs });
+        this.retryAtTime(attemptedAt + this.options.config.breakerHalfOpenMs);
+        this.scheduleFlush();
+        return;
+      }
+      if (error instanceof AttemptRejected) {
+        const { status, retryAfter } = error.answer;
+        this.recordFailure(webhook, message, attemptedAt, status, error.answer.latencyMs, error.message, {
+          gone: status === 410,
+          retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(retryAfter, attemptedAt) : undefined,
+        });
+        return;
+      }
+      this.recordFailure(webhook, message, attemptedAt, 0, latencyMs, describeFailure(error, this.options.config.attemptTimeoutMs), {});
+    }
+  }
+
+  // ── 3. outcomes ────────────────────────────────────────────────────────
+
+  private recordSuccess(webhook: ActiveWebhook, message: DueMessage, attemptedAt: number, answer: AttemptAnswer): void {
+    if (webhook.failingSince !== null) {
+      webhook.failingSince = null;
+      this.failingChanges.set(webhook.id, null);
+    }
+    this.attempts.push({
+      messageId: message.messageId,
+      webhookId: webhook.id,
+      attemptedAt: new Date(attemptedAt).toISOString(),
+      httpStatus: answer.status,
+      latencyMs: round(answer.latencyMs),
+      error: "",
+      succeeded: true,
+      retry: message.attemptCount > 0,
+      status: "succeeded",
+      nextAttemptAt: null,
+    });
+    this.scheduleFlush();
+  }
+
+  private recordFailure(
+    webhook: ActiveWebhook,
+    message: DueMessage,
+    attemptedAt: number,
+    httpStatus: number,
+    latencyMs: number,
+    error: string,
+    how: { gone?: boolean; final?: boolean; retryAfterMs?: number | undefined },
+  ): void {
+    const attempt = message.attemptCount + 1;
+    let nextAttemptAt: number | null = null;
+    if (!how.gone && !how.final) {
+      const delay = this.schedule.delayBefore(attempt + 1);
+      if (delay !== undefined) nextAttemptAt = attemptedAt + (how.retryAfterMs ?? delay);
+    }
+    this.attempts.push({
+      messageId: message.messageId,
+      webhookId: webhook.id,
+      attemptedAt: new Date(attemptedAt).toISOString(),
+      httpStatus,
+      latencyMs: round(latencyMs),
+      error,
+      succeeded: false,
+      retry: message.attemptCount > 0,
+      status: nextAttemptAt === null ? "failed" : "pending",
+      nextAttemptAt,
+    });
+    if (nextAttemptAt !== null) this.retryAtTime(nextAttemptAt);
+    if (how.gone) this.disable(webhook, "gone");
+    else if (webhook.failingSince === null) {
+      webhook.failingSince = new Date(attemptedAt).toISOString();
+      this.failingChanges.set(webhook.id, webhook.failingSince);
+    } else if (attemptedAt - Date.parse(webhook.failingSince) >= this.options.config.disableAfterMs) {
+      this.disable(webhook, "failing");
+    }
+    this.scheduleFlush();
+  }
+
+  private disable(webhook: ActiveWebhook, reason: DisabledReason): void {
+    if (!webhook.enabled) return;
+    webhook.enabled = false;
+    this.disables.set(webhook.id, reason);
+    this.log.warn({ webhookId: webhook.id, reason }, "webhook disabled");
+    // Its queued messages stay pending in the database until it is enabled again.
+    const queue = this.queues.get(webhook.id);
+    if (queue !== undefined) {
+      const dropped = queue.drain();
+      for (const message of dropped) this.known.delete(message.messageId);
+      this.queued -= dropped.length;
+      this.queues.delete(webhook.id);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, 1);
+  }
+
+  /** Writes the outcomes gathered so far; resolves false when the write failed (they are kept for a retry). */
+  private async flush(): Promise<boolean> {
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.attempts.length === 0 && this.deferrals.length === 0 && this.circuitOpens.size === 0 && this.failingChanges.size === 0 && this.disables.size === 0) {
+      return true;
+    }
+    let written = false;
+    const attempts = this.attempts.splice(0, FLUSH_BATCH);
+    const deferrals = this.deferrals.splice(0, FLUSH_BATCH);
+    const circuitOpens = this.circuitOpens;
+    const failingChanges = this.failingChanges;
+    const disables = this.disables;
+    this.circuitOpens = new Map();
+    this.failingChanges = new Map();
+    this.disables = new Map();
+    this.flushing = this.options.events
+      .transaction(async (trx) => {
+        await this.deliveries.recordAttempts(trx, attempts, deferrals);
+        for (const [id, count] of circuitOpens) await this.webhooks.addCircuitOpens(trx, id, count);
+        for (const [id, since] of failingChanges) await this.webhooks.setFailingSince(trx, id, since);
+        for (const [id, reason] of disables) {
+          const webhook = this.active.get(id);
+          await this.webhooks.update(trx, id, { enabled: false, disabledReason: reason, updatedAt: new Date().toISOString() });
+          if (webhook !== undefined) await this.options.events.publish(trx, webhookDisabled(id, webhook.record.url, reason, webhook.failingSince));
+        }
+      })
+      .then(
+        () => {
+          written = true;
+          for (const attempt of attempts) this.known.delete(attempt.messageId);
+          for (const deferral of deferrals) this.known.delete(deferral.messageId);
+        },
+        (error: unknown) => {
+          this.log.warn({ err: error, outcomes: attempts.length }, "writing webhook outcomes failed; retrying");
+          this.attempts.unshift(...attempts);
+          this.deferrals.unshift(...deferrals);
+          for (const [id, count] of circuitOpens) this.circuitOpens.set(id, (this.circuitOpens.get(id) ?? 0) + count);
+          for (const [id, since] of failingChanges) if (!this.failingChanges.has(id)) this.failingChanges.set(id, since);
+          for (const [id, reason] of disables) this.disables.set(id, reason);
+          if (!this.stopped) setTimeout(() => this.scheduleFlush(), FLUSH_RETRY_MS).unref();
+        },
+      )
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+    if (written && (this.attempts.length > 0 || this.deferrals.length > 0)) {
+      if (this.stopped) return this.flush();
+      this.scheduleFlush();
+    }
+    if (!this.stopped && this.queued < LOW_WATER && this.backlog) this.claim();
+    return written;
+  }
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof TaskCancelledError) return `timed out after ${timeoutMs}ms`;
+  if (error instanceof ForbiddenAddressError) return `refused: ${error.message}`;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" ? `${code}: ${message}` : message;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
