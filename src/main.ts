@@ -7,6 +7,9 @@ import { pathToFileURL } from "node:url";
 import { parseConfig, type Config } from "./platform/config/config.js";
 import { createLogger, type Logger } from "./platform/logging/logger.js";
 import type { ServiceBinding } from "./platform/rpc/service-binding.js";
+import { FlagStore } from "./flags/flag-store.js";
+import { flagsService } from "./flags/flags-service.js";
+import { algorithmFromFlag } from "./summarize/service/algorithm-flag.js";
 import { summarizeService } from "./summarize/service/summarize-service.js";
 import { createSummaryRunner } from "./summarize/service/summary-runner.js";
 import { startSumServer, type ServiceDependencies, type SumServer } from "./platform/server/sum-server.js";
@@ -14,12 +17,15 @@ import { webhooksService } from "./webhooks/webhooks-service.js";
 
 /** SUM's product services; each capability adds its binding here. */
 export function productServices({ config, events, database, catalogue, logger }: ServiceDependencies): ServiceBinding[] {
+  const flags = new FlagStore({ database, events, logger });
   return [
     summarizeService({
       limits: { maxBytes: config.summarizeMaxBytes },
       runner: createSummaryRunner(config.summarizeWorkers),
       events,
+      algorithmOverride: algorithmFromFlag(flags),
     }),
+    flagsService(flags),
     webhooksService({
       db: database.db,
       events,

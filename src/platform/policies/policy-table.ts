@@ -52,6 +52,12 @@ export const defaultPolicyTable: PolicyTable = {
     "sum.v1.WebhooksService": { database: true, timeoutMs: 10_000, bulkhead: { concurrency: 32, queue: 256 } },
     // Replay queues every event of a time range in one statement.
     "/sum.v1.WebhooksService/Replay": { timeoutMs: 60_000 },
+    // Flag writes and lists read and write the database; evaluations read the in-memory snapshot only,
+    // so they carry no breaker and no bulkhead: they finish in microseconds and must stay that cheap.
+    "sum.v1.FlagsService": { database: true, timeoutMs: 10_000, bulkhead: { concurrency: 64, queue: 512 } },
+    "/sum.v1.FlagsService/Evaluate": { database: false, timeoutMs: 2_000, bulkhead: undefined },
+    "/sum.v1.FlagsService/EvaluateAll": { database: false, timeoutMs: 2_000, bulkhead: undefined },
+    "/sum.v1.FlagsService/WatchFlags": { database: false, bulkhead: { concurrency: 1024, queue: 0 } },
   },
 };
 

@@ -20,7 +20,9 @@ import type { EventLog } from "../../platform/events/event-log.js";
 import type { CallContext } from "../../platform/rpc/call-context.js";
 import { bindService, type ServiceBinding } from "../../platform/rpc/service-binding.js";
 import { statusName } from "../../platform/rpc/status-codes.js";
+import { AUTOMATIC } from "../algorithm-choice.js";
 import type { HierarchicalControl } from "../hierarchical-summarizer.js";
+import type { AlgorithmOverride } from "./algorithm-flag.js";
 import { checkOptions, checkRequest, checkText, type CheckedRequest, type SummarizeLimits } from "./summarize-request.js";
 import { documentSummarized, summaryEventTypes } from "./summary-events.js";
 import { progressReporter } from "./summary-progress.js";
@@ -32,6 +34,8 @@ export interface SummarizeServiceOptions {
   readonly limits: SummarizeLimits;
   readonly runner: SummaryRunner;
   readonly events: EventLog;
+  /** The `summarization_algorithm` flag, consulted when a request leaves the algorithm automatic. */
+  readonly algorithmOverride?: AlgorithmOverride;
 }
 
 export const MAX_BATCH_DOCUMENTS = 100;
@@ -39,11 +43,16 @@ export const MAX_BATCH_DOCUMENTS = 100;
 const FALLBACK_LANGUAGE = "en";
 
 export function summarizeService(options: SummarizeServiceOptions): ServiceBinding {
-  const { limits, runner, events } = options;
+  const { limits, runner, events, algorithmOverride } = options;
 
   /** Summarizes one checked request; does not publish. */
-  const summarize = async (request: CheckedRequest, control: HierarchicalControl): Promise<SummarizeResponse> => {
+  const summarize = async (checked: CheckedRequest, control: HierarchicalControl, context: CallContext): Promise<SummarizeResponse> => {
     const started = performance.now();
+    let request = checked;
+    if (request.algorithm === AUTOMATIC && algorithmOverride !== undefined) {
+      const forced = await algorithmOverride(context.requestHeader.get("x-user-id") ?? undefined);
+      if (forced !== undefined) request = { ...request, algorithm: forced };
+    }
     const language = request.language !== "" ? request.language : await runner.detectLanguage(request.text, { fallback: FALLBACK_LANGUAGE });
     const result = await runner.run(request.text, { algorithm: request.algorithm, length: request.length, language }, control);
     return toSummarizeResponse(result, {
@@ -66,7 +75,7 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
     SummarizeService,
     {
       async summarize(request: SummarizeRequest, context: CallContext) {
-        const response = await summarize(checkRequest(request, limits), { signal: context.signal });
+        const response = await summarize(checkRequest(request, limits), { signal: context.signal }, context);
         await publish([response]);
         return response;
       },
@@ -74,7 +83,7 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
       async *summarizeStream(request: SummarizeRequest, context: CallContext): AsyncGenerator<SummarizeStreamResponse> {
         const checked = checkRequest(request, limits);
         const progress = progressReporter();
-        const work = summarize(checked, { signal: context.signal, onProgress: progress.onProgress });
+        const work = summarize(checked, { signal: context.signal, onProgress: progress.onProgress }, context);
         // The stream ends with the work: a failure surfaces after the progress already sent.
         work.then(progress.end, progress.end);
         for await (const update of progress.updates()) {
@@ -89,7 +98,7 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
         const upload = await readUpload(requests, limits);
         const checked: CheckedRequest = { ...checkOptions(upload.options, "options."), text: upload.text };
         checkText(upload.text, limits);
-        const response = await summarize(checked, { signal: context.signal });
+        const response = await summarize(checked, { signal: context.signal }, context);
         await publish([response]);
         return response;
       },
@@ -107,7 +116,7 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
         for (const [index, document] of documents.entries()) {
           context.signal.throwIfAborted();
           try {
-            const response = await summarize(checkRequest(document, limits, `documents[${index}].`), { signal: context.signal });
+            const response = await summarize(checkRequest(document, limits, `documents[${index}].`), { signal: context.signal }, context);
             summarized.push(response);
             results.push({ $typeName: "sum.v1.SummarizeBatchResult", outcome: { case: "response", value: response } });
           } catch (error) {
