@@ -141,7 +141,7 @@ export class FlagStore {
       for (const flag of flags) view.set(flag.key, flag);
       for (const [index, flag] of flags.entries()) {
         view.delete(flag.key);
-        checkFlag(flag, view, `unleash.features[${index}].`, { anyTotalWeight: true });
+        checkFlag(flag, view, `unleash.features[${index}].`, { anyTotalWeight: true, anyPrerequisiteVariant: true });
         view.set(flag.key, flag);
       }
       const results: Flag[] = [];

@@ -29,7 +29,12 @@ export function checkFlagKey(key: string, path: string): void {
  * Throws INVALID_ARGUMENT unless `flag` may be stored beside `others`
  * (every flag as it will be after the write, `flag` included or not).
  */
-export function checkFlag(flag: Flag, others: ReadonlyMap<string, Flag>, prefix: string, options: CompileOptions = {}): void {
+export interface CheckOptions extends CompileOptions {
+  /** Prerequisites may name variants their flag lacks (never met), as Unleash dependencies may. */
+  readonly anyPrerequisiteVariant?: boolean;
+}
+
+export function checkFlag(flag: Flag, others: ReadonlyMap<string, Flag>, prefix: string, options: CheckOptions = {}): void {
   checkFlagKey(flag.key, `${prefix}key`);
   if (flag.description.length > MAX_DESCRIPTION_LENGTH) {
     throw invalidArgument(`${prefix}description`, `at most ${MAX_DESCRIPTION_LENGTH} characters, got ${flag.description.length}`);
@@ -55,7 +60,7 @@ export function checkFlag(flag: Flag, others: ReadonlyMap<string, Flag>, prefix:
     if (parent === undefined) throw invalidArgument(`${path}.flag_key`, `no flag "${prerequisite.flagKey}"`);
     const names = new Set(parent.variants.map((variant) => variant.name));
     for (const [position, variant] of prerequisite.variants.entries()) {
-      if (variant !== "" && !names.has(variant)) {
+      if (variant !== "" && !names.has(variant) && !options.anyPrerequisiteVariant) {
         throw invalidArgument(`${path}.variants[${position}]`, `flag "${parent.key}" has no variant "${variant}"`);
       }
     }
