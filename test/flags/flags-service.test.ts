@@ -3,7 +3,7 @@
  * port, a plain grpc-js client on the native port, the real OpenFeature
  * OFREP provider, and SummarizeService consulting summarization_algorithm.
  */
-import { create, fromJson } from "@bufbuild/protobuf";
+import { create, fromJson, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema, ValueSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
@@ -154,7 +154,7 @@ describe("CRUD", () => {
 });
 
 describe("bad input", () => {
-  const cases: [string, Partial<Flag> & Record<string, unknown>, RegExp][] = [
+  const cases: [string, MessageInitShape<typeof FlagSchema>, RegExp][] = [
     ["an empty key", { key: "" }, /^flag\.key: must be 1–200 characters, got 0$/],
     ["no type", { type: FlagType.UNSPECIFIED }, /^type|^flag\.type: must be a known flag type/],
     [
@@ -188,7 +188,7 @@ describe("bad input", () => {
   ];
 
   it.each(cases)("refuses %s with INVALID_ARGUMENT naming the field", async (_name, change, message) => {
-    const flag = create(FlagSchema, { key: "bad.input", type: FlagType.BOOLEAN, enabled: true, ...(change as object) });
+    const flag = create(FlagSchema, { key: "bad.input", type: FlagType.BOOLEAN, enabled: true, ...change });
     await expectCode(flags.createFlag({ flag }), Code.InvalidArgument, message);
     await expectCode(flags.getFlag({ key: "bad.input" }), Code.NotFound);
   });
