@@ -52,6 +52,7 @@ export async function main(env: NodeJS.ProcessEnv, options: MainOptions = {}): P
   const config: Config = parsed.config;
   const logger = createLogger({ level: config.logLevel });
   if (config.secretKeyIsDefault) logger.warn("SECRET_KEY is not set; using the development default key");
+  for (const deprecation of config.deprecations) logger.warn(deprecation);
 
   let server: SumServer;
   try {

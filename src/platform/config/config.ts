@@ -21,6 +21,8 @@ export interface Config {
   readonly secretKey: string;
   /** True when SECRET_KEY was not set and the development default is in use. */
   readonly secretKeyIsDefault: boolean;
+  /** Deprecated variables in use, one sentence each, for the composition root to log. */
+  readonly deprecations: readonly string[];
   readonly maxRequestBytes: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -64,6 +66,7 @@ export const variables: readonly VariableSpec[] = [
   { name: "PORT", defaultValue: "3000", description: "HTTP port: Connect, gRPC-Web, gRPC over HTTP/1.1 and h2c, health endpoints (0 = ephemeral)" },
   { name: "GRPC_PORT", defaultValue: "50051", description: "native gRPC port served by @grpc/grpc-js (0 = ephemeral)" },
   { name: "DATABASE_URL", defaultValue: "./data/sum.db", description: "SQLite file (a path or `file:` URL); its directory is created; `:memory:` for a throwaway database" },
+  { name: "FF_DATABASE", defaultValue: "(unset)", description: "deprecated alias of DATABASE_URL from the feature-flag service's past, used only when DATABASE_URL is unset; a warning is logged at start-up" },
   { name: "DATABASE_BUSY_TIMEOUT_MS", defaultValue: "2000", description: "how long a write waits for a lock held by another connection before failing with UNAVAILABLE" },
   { name: "SECRET_KEY", defaultValue: "(development only)", description: "key material for secrets SUM stores; required when ENVIRONMENT=production (at least 32 characters)" },
   { name: "MAX_REQUEST_BYTES", defaultValue: "16777216", description: "largest request message accepted on both ports; larger gets RESOURCE_EXHAUSTED" },
@@ -123,7 +126,12 @@ export function parseConfig(env: Env): ConfigResult {
   if (port !== 0 && port === grpcPort) {
     errors.push(`GRPC_PORT: must differ from PORT, both are ${port}`);
   }
-  const databasePath = parseDatabaseUrl(read("DATABASE_URL", "./data/sum.db"), errors);
+  const deprecations: string[] = [];
+  const legacyDatabase = read("FF_DATABASE", "");
+  if (read("DATABASE_URL", "") === "" && legacyDatabase !== "") {
+    deprecations.push("FF_DATABASE is deprecated; set DATABASE_URL instead (FF_DATABASE is used because DATABASE_URL is unset)");
+  }
+  const databasePath = parseDatabaseUrl(read("DATABASE_URL", legacyDatabase || "./data/sum.db"), errors);
   const databaseBusyTimeoutMs = integer("DATABASE_BUSY_TIMEOUT_MS", 2000, 0, 60_000);
   const suppliedKey = env["SECRET_KEY"]?.trim() ?? "";
   if (suppliedKey === "" && environment === "production") {
@@ -175,6 +183,7 @@ export function parseConfig(env: Env): ConfigResult {
       databaseBusyTimeoutMs,
       secretKey: suppliedKey === "" ? DEVELOPMENT_SECRET_KEY : suppliedKey,
       secretKeyIsDefault: suppliedKey === "",
+      deprecations,
       maxRequestBytes,
       logLevel,
       shutdownTimeoutMs,

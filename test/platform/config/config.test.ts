@@ -26,6 +26,8 @@ describe("parseConfig", () => {
     [{ DATABASE_URL: "file:./x/y.db" }, { databasePath: "./x/y.db" }],
     [{ DATABASE_URL: "file:///var/lib/sum/sum.db" }, { databasePath: "/var/lib/sum/sum.db" }],
     [{ DATABASE_URL: ":memory:" }, { databasePath: ":memory:" }],
+    [{ FF_DATABASE: "./legacy/flags.db" }, { databasePath: "./legacy/flags.db", deprecations: [expect.stringMatching(/^FF_DATABASE is deprecated; set DATABASE_URL/)] }],
+    [{ FF_DATABASE: "./legacy/flags.db", DATABASE_URL: "./new.db" }, { databasePath: "./new.db", deprecations: [] }],
     [{ LOG_LEVEL: "debug", MAX_REQUEST_BYTES: "2048" }, { logLevel: "debug", maxRequestBytes: 2048 }],
   ];
   for (const [env, expected] of valid) {
