@@ -58,12 +58,14 @@ for (const name of Object.keys(systems)) {
       continue;
     }
     process.stderr.write(`${name} · ${words} words …\n`);
+    const timeoutMs = Math.ceil(Math.max(120_000, estimate * 4));
     try {
-      const measurement = child<Measurement>("measure-one.js", [name, String(words)], Math.ceil(Math.max(120_000, estimate * 4)));
+      const measurement = child<Measurement>("measure-one.js", [name, String(words)], timeoutMs);
       measured.push(measurement);
       cells.push({ measured: measurement });
     } catch (error) {
-      cells.push({ skipped: `failed: ${(error as Error).message.split("\n")[0]}` });
+      const timedOut = (error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+      cells.push({ skipped: timedOut ? `stopped after ${formatDuration(timeoutMs)} (est. ${formatDuration(estimate)})` : `failed: ${(error as Error).message.split("\n")[0]}` });
     }
   }
   table.set(name, cells);

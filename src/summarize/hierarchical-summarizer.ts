@@ -1,6 +1,7 @@
 /**
- * Summarizes documents of any length in time linear in their length and
- * memory bounded by a chunk: the sentences are cut into chunks, each chunk's
+ * Summarizes documents of any length in time linear in their length, with
+ * memory beyond the input of 8 bytes a sentence plus one chunk's work: the
+ * sentences are cut into chunks, each chunk's
  * best sentences become candidates, and the candidates are summarized the
  * same way until they fit in one chunk. Offsets and indices always refer to
  * the original text. A document that fits in one chunk gets exactly what
@@ -35,7 +36,8 @@ export interface HierarchicalControl {
 export const DEFAULT_CHUNK_SENTENCES = 48;
 /**
  * A "sentence" longer than this (a text without punctuation) is cut at
- * whitespace into pieces, so one chunk's memory stays bounded.
+ * whitespace into pieces, so one chunk's memory stays bounded; each piece
+ * then counts as a sentence in `index`.
  */
 export const MAX_SENTENCE_CHARS = 4_000;
 /** Run this long between yields to the event loop, so an abort or another call gets a turn. */
