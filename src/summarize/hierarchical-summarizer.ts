@@ -1,11 +1,10 @@
 /**
  * Summarizes documents of any length in time linear in their length, with
  * memory beyond the input of 8 bytes a sentence plus one chunk's work: the
- * sentences are cut into chunks, each chunk's
- * best sentences become candidates, and the candidates are summarized the
- * same way until they fit in one chunk. Offsets and indices always refer to
- * the original text. A document that fits in one chunk gets exactly what
- * summarizeExtractive gives.
+ * sentences are cut into chunks, each chunk's best sentences become
+ * candidates, and the candidates are summarized the same way until they fit
+ * in one chunk. Offsets and indices always refer to the original text. A
+ * document that fits in one chunk gets exactly what summarizeExtractive gives.
  */
 import { AUTOMATIC, chooseAlgorithm, type ExtractiveAlgorithm } from "./algorithm-choice.js";
 import { describeDocument } from "./document-features.js";
