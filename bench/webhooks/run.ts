@@ -14,7 +14,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, totalmem, tmpdir } from "node:os";
+import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
@@ -199,6 +199,7 @@ async function crashDrill(receiver: ReceiverProcess) {
   };
 }
 
+const loadBefore = loadavg()[0]!;
 const receiver = await startReceiver();
 let results: { runs: Awaited<ReturnType<typeof inProcessRuns>>; crash: Awaited<ReturnType<typeof crashDrill>> };
 try {
@@ -216,7 +217,8 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const section = [
   `## Webhook delivery (\`npm run bench:webhooks\`, ${new Date().toISOString().slice(0, 10)})`,
   "",
-  `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+    `1-minute load average ${fixed(loadBefore, 1)} before and ${fixed(loadavg()[0]!, 1)} after the run (other work on the machine shares its cores).`,
   "SUM (in-process server, SQLite WAL file, the real dispatcher: fan-out, signing, undici pool of 64 connections, batched outcome writes)",
   "delivers to a bare node:http receiver in its own process; the two share the machine's cores.",
   "",
