@@ -7,7 +7,7 @@
  */
 import { toJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { EvaluationReason, FlagType, type Flag, type Split, type Target } from "../../gen/sum/v1/flags_pb.js";
+import { ConstraintOperator, EvaluationReason, FlagType, type Flag, type Split, type Target } from "../../gen/sum/v1/flags_pb.js";
 import { compileConstraint, type ConstraintPredicate } from "./constraint-operators.js";
 import { fieldReader, type EvaluationContext, type EvaluationEnvironment, type FieldReader } from "./evaluation-context.js";
 import { FlagDefinitionError } from "./flag-definition-error.js";
@@ -142,6 +142,7 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     throw new FlagDefinitionError("rules", "a percentage flag needs at least one rule with a rollout");
   }
 
+  const ruleIndex = indexRules(flag);
   const targeted = targets.length > 0 || rules.length > 0;
   const unmatched: Serve = fallback === undefined ? constant(offResult(EvaluationReason.DEFAULT)) : onServe(EvaluationReason.DEFAULT);
   const untargeted: Serve = onServe(flagSplit === undefined ? EvaluationReason.STATIC : EvaluationReason.SPLIT);
@@ -169,7 +170,10 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
       const value = target.read(context);
       if (value !== undefined && target.values.has(value)) return targetServes[index]!(context, environment);
     }
-    for (const rule of rules) {
+    const candidates = ruleIndex === undefined ? undefined : ruleIndex.byValue.get(ruleIndex.read(context) as string) ?? ruleIndex.others;
+    const count = candidates === undefined ? rules.length : candidates.length;
+    for (let position = 0; position < count; position++) {
+      const rule = rules[candidates === undefined ? position : candidates[position]!]!;
       if (!allHold(rule.constraints, context, environment)) continue;
       if (rule.rollout !== undefined && !inRollout(rule.rollout, context, environment)) continue;
       return rule.serve(context, environment);
@@ -190,6 +194,46 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
 
 interface CompiledFlagImpl extends CompiledFlag {
   evaluateAt(context: EvaluationContext, environment: EvaluationEnvironment, flags: FlagLookup, depth: number): FlagResult;
+}
+
+/**
+ * Which rules can match a context, by the value of the context field most
+ * rules test with a plain IN: a rule whose IN on that field lacks the value
+ * cannot match, so it is not visited. Rules without such an IN are always
+ * candidates; order is kept, so the first matching rule still wins.
+ */
+interface RuleIndex {
+  readonly read: FieldReader;
+  readonly byValue: ReadonlyMap<string, readonly number[]>;
+  /** Candidates when the field is missing or holds a value no IN lists. */
+  readonly others: readonly number[];
+}
+
+function indexRules(flag: Flag): RuleIndex | undefined {
+  if (flag.rules.length < 4) return undefined;
+  const plainIn = (rule: Flag["rules"][number], field: string) =>
+    rule.constraints.find((c) => c.operator === ConstraintOperator.IN && !c.inverted && !c.caseInsensitive && c.contextField === field);
+  const usage = new Map<string, number>();
+  for (const rule of flag.rules) {
+    const fields = new Set(rule.constraints.filter((c) => c.operator === ConstraintOperator.IN && !c.inverted && !c.caseInsensitive).map((c) => c.contextField));
+    for (const field of fields) usage.set(field, (usage.get(field) ?? 0) + 1);
+  }
+  const [field, used] = [...usage].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+  if (used < flag.rules.length / 2) return undefined;
+  const others: number[] = [];
+  const values = new Set<string>();
+  const sets = flag.rules.map((rule, index) => {
+    const constraint = plainIn(rule, field);
+    if (constraint === undefined) others.push(index);
+    const set = constraint === undefined ? undefined : new Set(constraint.values.map((value) => value.trim()).filter((value) => value !== ""));
+    for (const value of set ?? []) values.add(value);
+    return set;
+  });
+  const byValue = new Map<string, number[]>();
+  for (const value of values) {
+    byValue.set(value, flag.rules.flatMap((_, index) => (sets[index] === undefined || sets[index]!.has(value) ? [index] : [])));
+  }
+  return { read: fieldReader(field), byValue, others };
 }
 
 function constant(result: FlagResult): Serve {

@@ -174,6 +174,26 @@ describe("flag types", () => {
     expect(child.evaluate({ targetingKey: "u2", attributes: {} }, environment, lookup)).toMatchObject({ value: false, reason: EvaluationReason.DISABLED });
   });
 
+  it("visits only the rules whose IN can match, and still serves the first matching rule", () => {
+    const rules = [
+      { constraints: [{ contextField: "country", operator: Op.IN, values: ["NO", "SE"] }], variant: "a" },
+      { constraints: [{ contextField: "plan", operator: Op.IN, values: ["pro"] }], variant: "b" },
+      { constraints: [{ contextField: "country", operator: Op.IN, values: ["SE", "DK"] }, { contextField: "plan", operator: Op.IN, values: ["team"] }], variant: "c" },
+      { constraints: [{ contextField: "country", operator: Op.IN, values: ["FI"], inverted: true }], variant: "d" },
+      { constraints: [{ contextField: "country", operator: Op.IN, values: ["DK"] }], variant: "e" },
+    ].map(({ variant, constraints }) => ({ constraints, serve: { case: "variant" as const, value: variant } }));
+    const variants = ["a", "b", "c", "d", "e"].map((name) => ({ name }));
+    const indexed = compileFlag(create(FlagSchema, { key: "i", type: FlagType.VARIANT, enabled: true, variants, rules }));
+    const single = rules.map((rule) => compileFlag(create(FlagSchema, { key: "i", type: FlagType.VARIANT, enabled: true, variants, rules: [rule] })));
+    for (const country of ["NO", "SE", "DK", "FI", "US", undefined]) {
+      for (const plan of ["pro", "team", undefined]) {
+        const context = { targetingKey: "u", attributes: { ...(country && { country }), ...(plan && { plan }) } };
+        const expected = single.map((flag) => flag.evaluate(context, environment, () => undefined)).find((result) => result.enabled)?.variant ?? "";
+        expect(indexed.evaluate(context, environment, () => undefined).variant, `${country} ${plan}`).toBe(expected);
+      }
+    }
+  });
+
   it("returns the same frozen result for static outcomes (no allocation per evaluation)", () => {
     const flag = compileFlag(create(FlagSchema, { key: "s", type: FlagType.BOOLEAN, enabled: true }));
     const first = flag.evaluate({ targetingKey: "a", attributes: {} }, environment, () => undefined);
