@@ -71,6 +71,11 @@ export class WebhookDispatcher {
   private inFlight = 0;
   private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly known = new Set<number>();
+  /**
+   * Messages that left `known` while a claim query was running: the query may
+   * have read them before their outcome committed, so that read is stale.
+   */
+  private readonly settledDuringClaim = new Set<number>();
   /** Messages wait in the database that did not fit in memory. */
   private backlog = true;
 
@@ -256,16 +261,23 @@ export class WebhookDispatcher {
       while (!this.stopped && this.backlog && this.queued < LOW_WATER) {
         const wanted = MAX_QUEUED - this.queued;
         const limit = wanted + this.known.size;
+        this.settledDuringClaim.clear();
         const due = await this.deliveries.due(Date.now(), limit);
         if (due.some((message) => !this.active.has(message.webhookId))) await this.reload(await this.webhooks.all());
         let fresh = 0;
+        let stale = 0;
         for (const message of due) {
           if (this.known.has(message.messageId)) continue;
+          if (this.settledDuringClaim.has(message.messageId)) {
+            stale++;
+            continue;
+          }
           fresh++;
           this.enqueue(message);
         }
+        this.settledDuringClaim.clear();
         this.pump();
-        if (due.length < limit || fresh === 0) this.backlog = false;
+        if (stale === 0 && (due.length < limit || fresh === 0)) this.backlog = false;
       }
       const next = await this.deliveries.nextDueTime();
       if (next !== undefined && next > Date.now()) this.retryAtTime(next);
@@ -497,8 +509,11 @@ export class WebhookDispatcher {
       .then(
         () => {
           written = true;
-          for (const attempt of attempts) this.known.delete(attempt.messageId);
-          for (const deferral of deferrals) this.known.delete(deferral.messageId);
+          const claiming = this.claimState !== "idle";
+          for (const { messageId } of [...attempts, ...deferrals]) {
+            this.known.delete(messageId);
+            if (claiming) this.settledDuringClaim.add(messageId);
+          }
         },
         (error: unknown) => {
           this.log.warn({ err: error, outcomes: attempts.length }, "writing webhook outcomes failed; retrying");
