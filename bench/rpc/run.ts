@@ -12,7 +12,8 @@
  *
  * Needs h2load, wrk and taskset: `apt-get install -y nghttp2-client wrk util-linux`.
  * Options: --seconds N (per run, default 6), --rounds N (pairs per scenario, default 5),
- *          --profile (also writes a CPU profile of SUM under gRPC load and lists its hot spots).
+ *          --profile (also writes a CPU profile of SUM under gRPC load and lists its hot spots),
+ *          --no-append (print the table without adding it to bench/RESULTS.md).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,6 +23,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { EchoRequestSchema } from "../../test/gen/sum/testing/v1/testing_service_pb.js";
+import { cpuSeconds } from "./cpu-time.js";
 import { h2load, pinLoadGenerators, wrk, type LoadResult } from "./load.js";
 import { hotSpots } from "./profile-summary.js";
 
@@ -35,6 +37,7 @@ const option = (name: string, fallback: number) => {
 const seconds = option("seconds", 6);
 const rounds = option("rounds", 5);
 const profile = args.includes("--profile");
+const append = !args.includes("--no-append");
 const WARM_UP_SECONDS = 3;
 /** Servers on the first core, load generators on the others (when there are others). */
 const SERVER_CPU = cpus().length >= 2 ? "0" : undefined;
@@ -158,44 +161,66 @@ const pairs: Pair[] = [
 ];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const log = (name: string, result: LoadResult) =>
+const log = (name: string, result: Measured) =>
   console.log(
-    `${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, failed ${result.failed}`,
+    `${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+      `${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/request, failed ${result.failed}`,
   );
 
 const servers = new Map<Target, Started>();
 for (const target of [bareGrpc, bareConnect, sum]) servers.set(target, await startServer(target.server, target.env));
 
+/** A load run and the server CPU it cost. */
+interface Measured extends LoadResult {
+  /** Server CPU microseconds per request served. */
+  readonly cpuMicrosPerRequest: number;
+}
+
+async function measure(server: Started, run: LoadRun): Promise<Measured> {
+  const before = cpuSeconds(server.child.pid!);
+  const result = await run(server.ports, seconds);
+  const used = cpuSeconds(server.child.pid!) - before;
+  return { ...result, cpuMicrosPerRequest: (used * 1e6) / Math.max(1, result.requestsPerSecond * seconds) };
+}
+
 interface PairResult {
   readonly pair: Pair;
-  readonly bare: LoadResult[];
-  readonly sum: LoadResult[];
+  readonly bare: Measured[];
+  readonly sum: Measured[];
+  /** SUM req/s ÷ bare req/s, per pair. */
   readonly ratios: number[];
+  /** Bare CPU per request ÷ SUM CPU per request, per pair: SUM's capacity relative to the peer's. */
+  readonly cpuRatios: number[];
 }
 const pairResults: PairResult[] = [];
 for (const pair of pairs) {
-  const barePorts = servers.get(pair.bare.server)!.ports;
-  const sumPorts = servers.get(sum)!.ports;
+  const bareServer = servers.get(pair.bare.server)!;
+  const sumServer = servers.get(sum)!;
   // JIT and connection set-up on both sides before anything is counted.
-  await pair.bare.run(barePorts, WARM_UP_SECONDS).catch(() => undefined);
-  await pair.sum.run(sumPorts, WARM_UP_SECONDS).catch(() => undefined);
-  const result: PairResult = { pair, bare: [], sum: [], ratios: [] };
+  await pair.bare.run(bareServer.ports, WARM_UP_SECONDS).catch(() => undefined);
+  await pair.sum.run(sumServer.ports, WARM_UP_SECONDS).catch(() => undefined);
+  const result: PairResult = { pair, bare: [], sum: [], ratios: [], cpuRatios: [] };
   for (let round = 0; round < rounds; round++) {
-    const runBare = async () => result.bare[round] = await pair.bare.run(barePorts, seconds);
-    const runSum = async () => result.sum[round] = await pair.sum.run(sumPorts, seconds);
+    const runBare = async () => (result.bare[round] = await measure(bareServer, pair.bare.run));
+    const runSum = async () => (result.sum[round] = await measure(sumServer, pair.sum.run));
     if (round % 2 === 0) await runBare().then(runSum);
     else await runSum().then(runBare);
-    log(`pair ${round + 1} · ${pair.bare.name}`, result.bare[round]!);
-    log(`pair ${round + 1} · ${pair.sum.name}`, result.sum[round]!);
-    result.ratios.push(result.sum[round]!.requestsPerSecond / result.bare[round]!.requestsPerSecond);
+    const bareRun = result.bare[round]!;
+    const sumRun = result.sum[round]!;
+    log(`pair ${round + 1} · ${pair.bare.name}`, bareRun);
+    log(`pair ${round + 1} · ${pair.sum.name}`, sumRun);
+    result.ratios.push(sumRun.requestsPerSecond / bareRun.requestsPerSecond);
+    result.cpuRatios.push(bareRun.cpuMicrosPerRequest / sumRun.cpuMicrosPerRequest);
   }
   pairResults.push(result);
 }
 for (const started of servers.values()) await stop(started);
 
-const row = (name: string, all: LoadResult[], ratio: string, target: string) =>
+const row = (name: string, all: Measured[], ratio: string, cpuRatio: string, target: string) =>
   `| ${name} | ${median(all.map((r) => r.requestsPerSecond)).toFixed(0)} | ${median(all.map((r) => r.p50Ms)).toFixed(2)} | ` +
-  `${median(all.map((r) => r.p99Ms)).toFixed(2)} | ${all.reduce((sum, r) => sum + r.failed, 0)} | ${ratio} | ${target} |`;
+  `${median(all.map((r) => r.p99Ms)).toFixed(2)} | ${median(all.map((r) => r.cpuMicrosPerRequest)).toFixed(1)} | ` +
+  `${all.reduce((sum, r) => sum + r.failed, 0)} | ${ratio} | ${cpuRatio} | ${target} |`;
+const spread = (ratios: number[]) => `**${percent(median(ratios))}** (${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))})`;
 const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
 
 let hotSpotText = "";
@@ -218,25 +243,23 @@ const lines = [
     `Tiny unary RPC (TestingService/Echo, ${protoBody.length}-byte request); each server in its own process` +
     `${SERVER_CPU === undefined ? "" : ` pinned to CPU ${SERVER_CPU}`}, load from another${SERVER_CPU === undefined ? "" : " pinned to the other CPUs"}; ` +
     `h2load ${h2.clients} connections × ${h2.streamsPerClient} streams, wrk 32 connections; per protocol ${rounds} interleaved pairs (bare, SUM) × ${seconds} s ` +
-    `after a ${WARM_UP_SECONDS} s warm-up of each; req/s and latencies are medians of the runs, the ratio is the median of the per-pair ratios. ` +
+    `after a ${WARM_UP_SECONDS} s warm-up of each; req/s, latencies and CPU per request are medians of the runs, each ratio is the median of the per-pair ratios. ` +
+    `CPU per request is the server process's user + system time (from /proc) over the requests it served: its inverse is the server's capacity, and it does not move when other work takes the core for a while, which req/s does on a shared machine. ` +
     `SUM runs its full middleware chain and default policies, LOG_LEVEL=info (one log line per call, written to /dev/null), tracing off.`,
   "",
-  "| server · protocol | req/s | p50 ms | p99 ms | failed | SUM / bare: median of pairs (range) | target |",
-  "|---|---:|---:|---:|---:|---:|---:|",
-  ...pairResults.flatMap(({ pair, bare, sum: own, ratios }) => [
-    row(pair.bare.name, bare, "—", ""),
-    row(
-      pair.sum.name,
-      own,
-      `**${percent(median(ratios))}** (${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))})`,
-      `≥ ${percent(pair.target)}`,
-    ),
+  "| server · protocol | req/s | p50 ms | p99 ms | server µs CPU / request | failed | req/s vs bare (median of pairs, range) | requests per CPU-second vs bare | target |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...pairResults.flatMap(({ pair, bare, sum: own, ratios, cpuRatios }) => [
+    row(pair.bare.name, bare, "—", "—", ""),
+    row(pair.sum.name, own, spread(ratios), spread(cpuRatios), `≥ ${percent(pair.target)}`),
   ]),
   ...(hotSpotText ? ["", "CPU profile of SUM under gRPC load (self time, top 15):", "", "```", hotSpotText, "```"] : []),
   "",
 ];
 const resultsFile = join(repoRoot, "bench", "RESULTS.md");
-if (!existsSync(resultsFile)) appendFileSync(resultsFile, "# SUM benchmark results\n\nNewest runs at the bottom. Each section says how it was measured.\n");
-appendFileSync(resultsFile, lines.join("\n"));
+if (append) {
+  if (!existsSync(resultsFile)) appendFileSync(resultsFile, "# SUM benchmark results\n\nNewest runs at the bottom. Each section says how it was measured.\n");
+  appendFileSync(resultsFile, lines.join("\n"));
+}
 console.log(lines.join("\n"));
 rmSync(scratch, { recursive: true, force: true });

@@ -3,13 +3,13 @@
  * applied in one observation of the call's outcome because the log line needs
  * the mapped status code and every call pays for each layer of wrapping.
  * Each call is logged once with its method, protocol, port, status code and
- * duration; the fields fixed for a method on a protocol live in a cached pino
- * child logger, so they are serialised once rather than per call.
+ * duration; the fields fixed for a method on a protocol are serialised once,
+ * in a CallLogLine per protocol and port.
  */
 import { performance } from "node:perf_hooks";
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
-import type { Logger } from "../logging/logger.js";
+import { CallLogLine } from "../logging/call-log-line.js";
 import { toConnectError, type ErrorMappingOptions } from "./error-mapping.js";
 import { methodPath, returnsStream, type Middleware, type RpcCall, type RpcHandler } from "./rpc-call.js";
 import { statusName } from "./status-codes.js";
@@ -23,8 +23,8 @@ export function callOutcome(options: ErrorMappingOptions): Middleware {
 
 class MethodOutcomes {
   private readonly path: string;
-  /** Child loggers by protocol, then port. */
-  private readonly loggers = new Map<string, Map<string, Logger>>();
+  /** Log lines by protocol, then port. */
+  private readonly lines = new Map<string, Map<string, CallLogLine>>();
 
   constructor(
     private readonly next: RpcHandler,
@@ -78,19 +78,19 @@ class MethodOutcomes {
 
   private log(call: RpcCall, started: number, failure: ConnectError | undefined): void {
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const logger = this.loggerFor(call.context.protocol, call.context.port);
-    if (failure === undefined) logger.info({ code: "OK", durationMs }, "call");
-    else logger.info({ code: statusName(failure.code), durationMs, error: failure.rawMessage }, "call");
+    const line = this.lineFor(call.context.protocol, call.context.port);
+    if (failure === undefined) line.write("OK", durationMs);
+    else line.write(statusName(failure.code), durationMs, failure.rawMessage);
   }
 
-  private loggerFor(protocol: string, port: string): Logger {
-    let byPort = this.loggers.get(protocol);
-    if (byPort === undefined) this.loggers.set(protocol, (byPort = new Map()));
-    let logger = byPort.get(port);
-    if (logger === undefined) {
-      logger = this.options.logger.child({ method: this.path, protocol, port });
-      byPort.set(port, logger);
+  private lineFor(protocol: string, port: string): CallLogLine {
+    let byPort = this.lines.get(protocol);
+    if (byPort === undefined) this.lines.set(protocol, (byPort = new Map()));
+    let line = byPort.get(port);
+    if (line === undefined) {
+      line = new CallLogLine(this.options.logger, { method: this.path, protocol, port });
+      byPort.set(port, line);
     }
-    return logger;
+    return line;
   }
 }
