@@ -61,6 +61,8 @@ const CHOICE_SAMPLE_SENTENCES = 60;
 /** Tags of longer documents come from the detailed summary: keyphrase ranking of a whole book is neither fast nor better. */
 const TAGS_FROM_WHOLE_TEXT_MAX_WORDS = 20_000;
 const DEFAULT_MAX_TAGS = 10;
+/** Algorithms whose choice is "the n best-scored sentences", so a shorter summary is a prefix of a longer one's ranking. */
+const SCORE_RANKED: ReadonlySet<ExtractiveAlgorithm> = new Set<ExtractiveAlgorithm>(["lead", "textrank", "lexrank", "degree-centrality"]);
 
 export async function summarizeDocument(
   text: string,
@@ -80,16 +82,20 @@ export async function summarizeDocument(
       ? spans.map((span, index) => ({ ...span, index, score: 0 }))
       : await summarizeHierarchical(text, { ...engineOptions, maxSentences: detailedCount }, control);
   control.signal?.throwIfAborted();
-  // A document of one chunk is summarized again at the summary's length (the
-  // engine's own choice, as the quality benchmark measures it); a longer one
+  // Algorithms that rank sentences by a score pick the same sentences for the
+  // summary as the best-scored of the detailed summary's, so one run serves
+  // both. The others choose as they go (redundancy, divergence): a document
+  // of one chunk is summarized again at the summary's length, a longer one
   // has its summary chosen among the detailed sentences, so the whole
   // document is read once.
   const summaryChosen =
     summaryCount >= detailedChosen.length
       ? detailedChosen
-      : spans.length <= Math.max(DEFAULT_CHUNK_SENTENCES, 4 * detailedCount)
-        ? summarizeExtractive(text, { ...engineOptions, maxSentences: summaryCount })
-        : summarizeAmong(detailedChosen, { ...engineOptions, maxSentences: summaryCount });
+      : SCORE_RANKED.has(algorithm) && detailedChosen.some((sentence) => sentence.score !== 0)
+        ? bestScored(detailedChosen, summaryCount)
+        : spans.length <= Math.max(DEFAULT_CHUNK_SENTENCES, 4 * detailedCount)
+          ? summarizeExtractive(text, { ...engineOptions, maxSentences: summaryCount })
+          : summarizeAmong(detailedChosen, { ...engineOptions, maxSentences: summaryCount });
   const summary = budget === undefined ? summaryChosen : withinWordBudget(summaryChosen, budget);
 
   // The detailed summary always contains the summary: a run for a different
@@ -164,6 +170,14 @@ function withinWordBudget(chosen: readonly ScoredSentence[], budget: number): Sc
     kept[0] = { ...only, text, end: only.start + text.length };
   }
   return kept;
+}
+
+/** The `count` best-scored sentences (the earlier on a tie), in document order. */
+function bestScored(sentences: readonly ScoredSentence[], count: number): ScoredSentence[] {
+  return [...sentences]
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, count)
+    .sort((a, b) => a.start - b.start);
 }
 
 /** The summary sentence the algorithm scored highest; the earliest on a tie. */
