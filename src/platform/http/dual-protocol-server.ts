@@ -58,7 +58,10 @@ export function createDualProtocolServer(handler: RequestHandler): DualProtocolS
     else socket.destroy();
   });
 
-  const listener = net.createServer((socket) => {
+  // As http.Server does for the sockets it accepts itself: without TCP_NODELAY,
+  // Nagle's algorithm holds back small HTTP/1.1 responses until the client's
+  // delayed ACK, tens of milliseconds per exchange on a keep-alive connection.
+  const listener = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
