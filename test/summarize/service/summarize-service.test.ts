@@ -14,7 +14,9 @@ import {
   type SummarizeResponse,
   type SummarizeStreamResponse,
 } from "../../../gen/sum/v1/summarize_pb.js";
+import { languageSamples, sampleLanguages } from "../../../bench/concepts/language-samples.js";
 import { productServices } from "../../../src/main.js";
+import { stopWords } from "../../../src/summarize/stop-words.js";
 import { bufCurl } from "../../support/buf-curl.js";
 import { GrpcJsClient } from "../../support/grpc-js-client.js";
 import { httpProtocols, startTestServer, type TestServer } from "../../support/test-server.js";
@@ -117,6 +119,20 @@ describe("Summarize", () => {
     const client = sum.client(SummarizeService, "connect-json-http1");
     expect((await client.summarize({ text: german })).stats!.language).toBe("de");
     expect((await client.summarize({ text: german, language: "fr" })).stats!.language).toBe("fr");
+  });
+
+  it.each(sampleLanguages)("detects and summarizes %s text, with tags that are not stop words", async (language) => {
+    const text = languageSamples
+      .filter((sample) => sample.language === language)
+      .map((sample) => sample.text)
+      .join(" ");
+    const response = await sum.client(SummarizeService, "connect-binary-h2c").summarize({ text, maxSentences: 1 });
+    expect(response.stats!.language).toBe(language);
+    expect(response.summary.length).toBeGreaterThan(0);
+    expect(text).toContain(response.summary);
+    expect(response.tags.length).toBeGreaterThan(0);
+    const stop = stopWords(language);
+    for (const tag of response.tags) expect(stop.has(tag.phrase.toLowerCase()), `${language} tag "${tag.phrase}"`).toBe(false);
   });
 
   it("returns a very short text as it is, with tags", async () => {
