@@ -4,6 +4,7 @@
  * state and its next attempt time, so the retry schedule survives restarts.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
+import { ReusableQuery, param } from "../platform/database/reusable-query.js";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
@@ -84,25 +85,127 @@ export interface DeliveryStats {
 }
 
 const CURSOR = "webhooks";
-/** Rows per multi-row INSERT: SQLite allows 32,766 bound values. */
-const INSERT_CHUNK = 500;
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
 
+/** The dispatcher's hot-path statements, compiled once per repository. */
+function hotQueries(db: Kysely<DatabaseSchema>) {
+  return {
+    cursor: new ReusableQuery<Record<string, never>, { sequence: number }>(
+      db.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", CURSOR),
+    ),
+    setCursor: new ReusableQuery<{ sequence: number }, never>(
+      db
+        .insertInto("webhook_dispatch_cursor")
+        .values({ name: CURSOR, sequence: param<number>("sequence") })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ sequence: param<number>("sequence") })),
+    ),
+    eventsAfter: new ReusableQuery<{ cursor: number; limit: number }, RawEvent>(
+      db.selectFrom("events").selectAll().where("sequence", ">", param<number>("cursor")).orderBy("sequence").limit(param<number>("limit")),
+    ),
+    insertMessage: new ReusableQuery<{ webhookId: string; eventId: string; eventType: string; now: number; createdAt: string }, { id: number }>(
+      db
+        .insertInto("webhook_messages")
+        .values({
+          webhook_id: param<string>("webhookId"),
+          event_id: param<string>("eventId"),
+          event_type: param<string>("eventType"),
+          status: "pending",
+          attempt_count: 0,
+          next_attempt_at: param<number>("now"),
+          created_at: param<string>("createdAt"),
+        })
+        .onConflict((oc) => oc.columns(["webhook_id", "event_id"]).doNothing())
+        .returning("id"),
+    ),
+    due: new ReusableQuery<
+      { now: number; limit: number },
+      { messageId: number; webhookId: string; eventId: string; eventType: string; attemptCount: number; sequence: number | null; timestamp: string | null; data: string | null }
+    >(
+      db
+        .selectFrom("webhook_messages as m")
+        .innerJoin("webhooks as w", "w.id", "m.webhook_id")
+        .leftJoin("events as e", "e.id", "m.event_id")
+        .select([
+          "m.id as messageId",
+          "m.webhook_id as webhookId",
+          "m.event_id as eventId",
+          "m.event_type as eventType",
+          "m.attempt_count as attemptCount",
+          "e.sequence",
+          "e.timestamp",
+          "e.data",
+        ])
+        .where("m.status", "=", "pending")
+        .where("m.next_attempt_at", "<=", param<number>("now"))
+        .where("w.enabled", "=", 1)
+        .orderBy("m.next_attempt_at")
+        .limit(param<number>("limit")),
+    ),
+    nextDueTime: new ReusableQuery<Record<string, never>, { next: number | null }>(
+      db
+        .selectFrom("webhook_messages as m")
+        .innerJoin("webhooks as w", "w.id", "m.webhook_id")
+        .select((eb) => eb.fn.min<number | null>("m.next_attempt_at").as("next"))
+        .where("m.status", "=", "pending")
+        .where("w.enabled", "=", 1),
+    ),
+    settle: new ReusableQuery<{ id: number; status: MessageStatus; nextAttemptAt: number | null }, never>(
+      db
+        .updateTable("webhook_messages")
+        .set((eb) => ({
+          status: param<MessageStatus>("status"),
+          next_attempt_at: param<number | null>("nextAttemptAt"),
+          attempt_count: eb("attempt_count", "+", 1),
+        }))
+        .where("id", "=", param<number>("id")),
+    ),
+    insertAttempt: new ReusableQuery<
+      {
+        messageId: number;
+        webhookId: string;
+        attemptedAt: string;
+        httpStatus: number;
+        latencyMs: number;
+        error: string;
+        nextAttemptAt: number | null;
+        succeeded: number;
+        retry: number;
+      },
+      never
+    >(
+      db.insertInto("webhook_attempts").values({
+        message_id: param<number>("messageId"),
+        webhook_id: param<string>("webhookId"),
+        attempted_at: param<string>("attemptedAt"),
+        http_status: param<number>("httpStatus"),
+        latency_ms: param<number>("latencyMs"),
+        error: param<string>("error"),
+        next_attempt_at: param<number | null>("nextAttemptAt"),
+        succeeded: param<number>("succeeded"),
+        retry: param<number>("retry"),
+      }),
+    ),
+    defer: new ReusableQuery<{ id: number; nextAttemptAt: number }, never>(
+      db.updateTable("webhook_messages").set({ next_attempt_at: param<number>("nextAttemptAt") }).where("id", "=", param<number>("id")),
+    ),
+  };
+}
+
 export class DeliveryRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  private readonly hot: ReturnType<typeof hotQueries>;
+
+  constructor(private readonly db: Kysely<DatabaseSchema>) {
+    this.hot = hotQueries(db);
+  }
 
   async cursor(trx: Db = this.db): Promise<number> {
-    const row = await trx.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", CURSOR).executeTakeFirst();
+    const [row] = await this.hot.cursor.rows(trx, {});
     return row?.sequence ?? 0;
   }
 
   async setCursor(trx: Db, sequence: number): Promise<void> {
-    await trx
-      .insertInto("webhook_dispatch_cursor")
-      .values({ name: CURSOR, sequence })
-      .onConflict((oc) => oc.column("name").doUpdateSet({ sequence }))
-      .execute();
+    await this.hot.setCursor.execute(trx, { sequence });
   }
 
   async latestSequence(trx: Db): Promise<number> {
@@ -111,57 +214,27 @@ export class DeliveryRepository {
   }
 
   async eventsAfter(trx: Db, cursor: number, limit: number): Promise<RawEvent[]> {
-    return trx.selectFrom("events").selectAll().where("sequence", ">", cursor).orderBy("sequence").limit(limit).execute();
+    return this.hot.eventsAfter.rows(trx, { cursor, limit });
   }
 
-  /** Inserts pending messages due at `now`; returns their ids in input order. Existing pairs are left alone. */
+  /**
+   * Inserts pending messages due at `now`; returns their ids in input order
+   * (undefined where the pair existed already and was left alone). One
+   * prepared single-row statement run per message inside the caller's
+   * transaction: no per-batch SQL to build, compile or prepare.
+   */
   async insertMessages(trx: Db, messages: readonly NewMessage[], now: number, createdAt: string): Promise<(number | undefined)[]> {
-    const ids = new Map<string, number>();
-    for (let start = 0; start < messages.length; start += INSERT_CHUNK) {
-      const chunk = messages.slice(start, start + INSERT_CHUNK);
-      const rows = await trx
-        .insertInto("webhook_messages")
-        .values(
-          chunk.map(({ webhookId, event }) => ({
-            webhook_id: webhookId,
-            event_id: event.id,
-            event_type: event.type,
-            status: "pending",
-            attempt_count: 0,
-            next_attempt_at: now,
-            created_at: createdAt,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["webhook_id", "event_id"]).doNothing())
-        .returning(["id", "webhook_id", "event_id"])
-        .execute();
-      for (const row of rows) ids.set(`${row.webhook_id} ${row.event_id}`, row.id);
+    const ids: (number | undefined)[] = [];
+    for (const { webhookId, event } of messages) {
+      const [row] = await this.hot.insertMessage.rows(trx, { webhookId, eventId: event.id, eventType: event.type, now, createdAt });
+      ids.push(row?.id);
     }
-    return messages.map(({ webhookId, event }) => ids.get(`${webhookId} ${event.id}`));
+    return ids;
   }
 
   /** Pending messages of enabled webhooks due by `now`, soonest first, with their events. */
   async due(now: number, limit: number): Promise<DueMessage[]> {
-    const rows = await this.db
-      .selectFrom("webhook_messages as m")
-      .innerJoin("webhooks as w", "w.id", "m.webhook_id")
-      .leftJoin("events as e", "e.id", "m.event_id")
-      .select([
-        "m.id as messageId",
-        "m.webhook_id as webhookId",
-        "m.event_id as eventId",
-        "m.event_type as eventType",
-        "m.attempt_count as attemptCount",
-        "e.sequence",
-        "e.timestamp",
-        "e.data",
-      ])
-      .where("m.status", "=", "pending")
-      .where("m.next_attempt_at", "<=", now)
-      .where("w.enabled", "=", 1)
-      .orderBy("m.next_attempt_at")
-      .limit(limit)
-      .execute();
+    const rows = await this.hot.due.rows(this.db, { now, limit });
     return rows.map((row) => ({
       messageId: row.messageId,
       webhookId: row.webhookId,
@@ -177,63 +250,31 @@ export class DeliveryRepository {
 
   /** The earliest next attempt of a pending message of an enabled webhook. */
   async nextDueTime(): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom("webhook_messages as m")
-      .innerJoin("webhooks as w", "w.id", "m.webhook_id")
-      .select((eb) => eb.fn.min("m.next_attempt_at").as("next"))
-      .where("m.status", "=", "pending")
-      .where("w.enabled", "=", 1)
-      .executeTakeFirst();
+    const [row] = await this.hot.nextDueTime.rows(this.db, {});
     return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
   }
 
-  /** Writes attempts and the messages' new states; messages deleted meanwhile are skipped. */
+  /**
+   * Writes attempts and the messages' new states; messages deleted meanwhile
+   * are skipped (their state update touches no row, so no attempt is kept).
+   */
   async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
-    const ids = [...new Set([...attempts.map((a) => a.messageId), ...deferrals.map((d) => d.messageId)])];
-    const existing = new Set<number>();
-    for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
-      const rows = await trx.selectFrom("webhook_messages").select("id").where("id", "in", ids.slice(start, start + INSERT_CHUNK)).execute();
-      for (const row of rows) existing.add(row.id);
+    for (const a of attempts) {
+      const settled = await this.hot.settle.execute(trx, { id: a.messageId, status: a.status, nextAttemptAt: a.nextAttemptAt });
+      if (Number(settled.numAffectedRows ?? 0) === 0) continue;
+      await this.hot.insertAttempt.execute(trx, {
+        messageId: a.messageId,
+        webhookId: a.webhookId,
+        attemptedAt: a.attemptedAt,
+        httpStatus: a.httpStatus,
+        latencyMs: a.latencyMs,
+        error: a.error,
+        nextAttemptAt: a.nextAttemptAt,
+        succeeded: a.succeeded ? 1 : 0,
+        retry: a.retry ? 1 : 0,
+      });
     }
-    const live = attempts.filter((attempt) => existing.has(attempt.messageId));
-    for (let start = 0; start < live.length; start += INSERT_CHUNK) {
-      await trx
-        .insertInto("webhook_attempts")
-        .values(
-          live.slice(start, start + INSERT_CHUNK).map((a) => ({
-            message_id: a.messageId,
-            webhook_id: a.webhookId,
-            attempted_at: a.attemptedAt,
-            http_status: a.httpStatus,
-            latency_ms: a.latencyMs,
-            error: a.error,
-            next_attempt_at: a.nextAttemptAt,
-            succeeded: a.succeeded ? 1 : 0,
-            retry: a.retry ? 1 : 0,
-          })),
-        )
-        .execute();
-    }
-    const succeeded = live.filter((a) => a.status === "succeeded").map((a) => a.messageId);
-    for (let start = 0; start < succeeded.length; start += INSERT_CHUNK) {
-      await trx
-        .updateTable("webhook_messages")
-        .set((eb) => ({ status: "succeeded", next_attempt_at: null, attempt_count: eb("attempt_count", "+", 1) }))
-        .where("id", "in", succeeded.slice(start, start + INSERT_CHUNK))
-        .execute();
-    }
-    for (const attempt of live) {
-      if (attempt.status === "succeeded") continue;
-      await trx
-        .updateTable("webhook_messages")
-        .set((eb) => ({ status: attempt.status, next_attempt_at: attempt.nextAttemptAt, attempt_count: eb("attempt_count", "+", 1) }))
-        .where("id", "=", attempt.messageId)
-        .execute();
-    }
-    for (const deferral of deferrals) {
-      if (!existing.has(deferral.messageId)) continue;
-      await trx.updateTable("webhook_messages").set({ next_attempt_at: deferral.nextAttemptAt }).where("id", "=", deferral.messageId).execute();
-    }
+    for (const deferral of deferrals) await this.hot.defer.execute(trx, { id: deferral.messageId, nextAttemptAt: deferral.nextAttemptAt });
   }
 
   /** Puts one message back at the start of the schedule; false when there is no such message. */

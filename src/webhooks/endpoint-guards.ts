@@ -32,7 +32,8 @@ export class EndpointGuards {
         breaker: new ConsecutiveBreaker(this.options.breakerFailures),
       });
       breaker.onBreak(() => this.options.onOpen(webhookId));
-      const limit = timeout(this.options.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+      // abortOnReturn off: aborting every finished attempt's signal builds a DOMException (with a stack) per message.
+      const limit = timeout(this.options.attemptTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
       guard = { breaker, policy: wrap(breaker, limit) };
       this.guards.set(webhookId, guard);
     }

@@ -368,9 +368,8 @@ export class WebhookDispatcher {
     const started = performance.now();
     try {
       if (webhook.forbiddenLiteral !== undefined) throw new ForbiddenAddressError(webhook.forbiddenLiteral);
-      const answer = await guard.policy.execute(({ signal }) =>
-        this.sender.send({ url: webhook.url, headers, body }, AbortSignal.any([signal, this.stopController.signal])),
-      );
+      // The stop signal is the policy's parent: cockatiel links it to each attempt's own signal.
+      const answer = await guard.policy.execute(({ signal }) => this.sender.send({ url: webhook.url, headers, body }, signal), this.stopController.signal);
       this.recordSuccess(webhook, message, attemptedAt, answer);
     } catch (error) {
       if (this.stopped) {

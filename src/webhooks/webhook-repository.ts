@@ -3,6 +3,7 @@
  * the service seals and opens them.
  */
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { ReusableQuery } from "../platform/database/reusable-query.js";
 import { classifyDatabaseError } from "../platform/database/database-errors.js";
 import type { DatabaseSchema, WebhooksTable } from "../platform/database/schema.js";
 
@@ -57,7 +58,12 @@ export function toRecord(row: Selectable<WebhooksTable>): WebhookRecord {
 }
 
 export class WebhookRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  /** Read at every fan-out batch, so compiled once. */
+  private readonly allQuery: ReusableQuery<Record<string, never>, Selectable<WebhooksTable>>;
+
+  constructor(private readonly db: Kysely<DatabaseSchema>) {
+    this.allQuery = new ReusableQuery(db.selectFrom("webhooks").selectAll().orderBy("id"));
+  }
 
   async insert(trx: Db, record: WebhookRecord): Promise<void> {
     await trx
@@ -107,7 +113,7 @@ export class WebhookRepository {
   }
 
   async all(trx: Db = this.db): Promise<WebhookRecord[]> {
-    const rows = await guard(trx.selectFrom("webhooks").selectAll().orderBy("id").execute());
+    const rows = await guard(this.allQuery.rows(trx, {}));
     return rows.map(toRecord);
   }
 

@@ -29,11 +29,40 @@ export function openDatabase(options: DatabaseOptions): Database {
   connection.pragma("foreign_keys = ON");
   // WAL with NORMAL sync is durable across process crashes (kill -9); only an OS crash can lose the last commits.
   connection.pragma("synchronous = NORMAL");
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     path: options.path,
     busyTimeoutMs: options.busyTimeoutMs,
     close: () => db.destroy(),
   };
+}
+
+/** Statements kept prepared, by SQL text; hot paths reuse a handful, so this bounds only odd shapes. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * kysely's SQLite driver prepares every statement it runs; preparing costs
+ * more than running a small one. This hands it the connection with `prepare`
+ * answered from a cache (better-sqlite3 statements are reusable as long as
+ * none is left iterating, and kysely only iterates for `.stream()`, which
+ * SUM does not use on this connection).
+ */
+function withStatementCache(connection: BetterSqlite3.Database): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (source: string): BetterSqlite3.Statement => {
+    let statement = statements.get(source);
+    if (statement !== undefined) return statement;
+    statement = connection.prepare(source);
+    if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+    statements.set(source, statement);
+    return statement;
+  };
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === "prepare") return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
