@@ -98,6 +98,79 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("flag_audit_flag").on("flag_audit").columns(["flag_key", "id"]).execute();
     },
   },
+  "0004_knowledge": {
+    async up(db: Kysely<unknown>) {
+      // `seq` is the rowid the full-text index and the index tables point at:
+      // an integer is smaller than the public id in every index row.
+      await sql`create table thoughts (
+        seq integer primary key autoincrement,
+        id text not null unique,
+        content text not null,
+        source text not null,
+        tags text not null check (json_valid(tags)),
+        concepts text not null check (json_valid(concepts)),
+        metadata text not null check (json_valid(metadata)),
+        time_zone text not null,
+        local_hour integer not null,
+        local_weekday integer not null,
+        importance real not null,
+        word_count integer not null,
+        connection_count integer not null default 0,
+        request_id text unique,
+        created_at text not null,
+        updated_at text not null
+      )`.execute(db);
+      await sql`create index thoughts_created on thoughts (created_at)`.execute(db);
+      await sql`create index thoughts_source on thoughts (source, seq)`.execute(db);
+      await sql`create index thoughts_connected on thoughts (connection_count) where connection_count > 0`.execute(db);
+      await sql`create table thought_tags (tag text not null, thought_seq integer not null, primary key (tag, thought_seq)) without rowid`.execute(db);
+      // The inverted index: concept → thoughts, with the concept's unit-normalised weight in each.
+      await sql`create table thought_concepts (
+        concept text not null, thought_seq integer not null, weight real not null,
+        primary key (concept, thought_seq)) without rowid`.execute(db);
+      await sql`create table thought_connections (
+        thought_seq integer not null, other_seq integer not null, similarity real not null,
+        shared text not null check (json_valid(shared)),
+        primary key (thought_seq, other_seq)) without rowid`.execute(db);
+      await sql`create table concepts (
+        name text primary key, thought_count integer not null, first_seen text not null, last_seen text not null)`.execute(db);
+      await sql`create index concepts_count on concepts (thought_count, name)`.execute(db);
+      await sql`create table concept_days (
+        concept text not null, day text not null, count integer not null, primary key (concept, day)) without rowid`.execute(db);
+      await sql`create table thought_activity (
+        weekday integer not null, hour integer not null, count integer not null, primary key (weekday, hour)) without rowid`.execute(db);
+      await sql`create table knowledge_clusters (
+        seq integer primary key autoincrement,
+        id text not null unique,
+        concept text not null,
+        thought_ids text not null check (json_valid(thought_ids)),
+        summary text not null,
+        key_insights text not null check (json_valid(key_insights)),
+        original_word_count integer not null,
+        compressed_word_count integer not null,
+        compression_ratio real not null,
+        created_at text not null)`.execute(db);
+      await sql`create index knowledge_clusters_concept on knowledge_clusters (concept, seq)`.execute(db);
+      await sql`create table cluster_thoughts (
+        thought_seq integer not null, cluster_seq integer not null, primary key (thought_seq, cluster_seq)) without rowid`.execute(db);
+      await sql`create index cluster_thoughts_cluster on cluster_thoughts (cluster_seq)`.execute(db);
+      // External-content FTS5 over thoughts.content; secure-delete so a deleted
+      // thought's words leave the index's pages, not just its visible results.
+      await sql`create virtual table thoughts_fts using fts5(
+        content, content='thoughts', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+      await sql`insert into thoughts_fts (thoughts_fts, rank) values ('secure-delete', 1)`.execute(db);
+      await sql`create trigger thoughts_fts_insert after insert on thoughts begin
+        insert into thoughts_fts (rowid, content) values (new.seq, new.content); end`.execute(db);
+      await sql`create trigger thoughts_fts_delete after delete on thoughts begin
+        insert into thoughts_fts (thoughts_fts, rowid, content) values ('delete', old.seq, old.content); end`.execute(db);
+      await sql`create trigger thoughts_fts_update after update of content on thoughts begin
+        insert into thoughts_fts (thoughts_fts, rowid, content) values ('delete', old.seq, old.content);
+        insert into thoughts_fts (rowid, content) values (new.seq, new.content); end`.execute(db);
+      // Finds the events that carry a thought's or a cluster's content, so deleting it can erase them.
+      await sql`create index events_thought on events (json_extract(data, '$.thoughtId')) where json_extract(data, '$.thoughtId') is not null`.execute(db);
+      await sql`create index events_cluster on events (json_extract(data, '$.clusterId')) where json_extract(data, '$.clusterId') is not null`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

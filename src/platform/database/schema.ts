@@ -94,6 +94,92 @@ export interface FlagAuditTable {
   new_definition: string | null;
 }
 
+/** One captured thought with its enrichment; `seq` is the full-text index's rowid. */
+export interface ThoughtsTable {
+  seq: Generated<number>;
+  id: string;
+  content: string;
+  source: string;
+  /** JSON array of strings: the caller's tags and automatic ones. */
+  tags: string;
+  /** JSON array of `{ name, weight }`, best first. */
+  concepts: string;
+  /** JSON object. */
+  metadata: string;
+  time_zone: string;
+  /** Hour (0–23) and weekday (0 = Sunday) of capture in `time_zone`. */
+  local_hour: number;
+  local_weekday: number;
+  importance: number;
+  word_count: number;
+  connection_count: Generated<number>;
+  request_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ThoughtTagsTable {
+  tag: string;
+  thought_seq: number;
+}
+
+/** The inverted index concept → thought; `weight` is unit-normalised over the thought's concepts. */
+export interface ThoughtConceptsTable {
+  concept: string;
+  thought_seq: number;
+  weight: number;
+}
+
+/** One direction of a connection; both directions are stored. */
+export interface ThoughtConnectionsTable {
+  thought_seq: number;
+  other_seq: number;
+  similarity: number;
+  /** JSON array of shared concept names. */
+  shared: string;
+}
+
+export interface ConceptsTable {
+  name: string;
+  thought_count: number;
+  first_seen: string;
+  last_seen: string;
+}
+
+/** Thoughts per concept per UTC day (YYYY-MM-DD), for trends and evolution. */
+export interface ConceptDaysTable {
+  concept: string;
+  day: string;
+  count: number;
+}
+
+/** Thoughts per local weekday and hour of capture. */
+export interface ThoughtActivityTable {
+  weekday: number;
+  hour: number;
+  count: number;
+}
+
+export interface KnowledgeClustersTable {
+  seq: Generated<number>;
+  id: string;
+  concept: string;
+  /** JSON array of thought ids. */
+  thought_ids: string;
+  summary: string;
+  /** JSON array of sentences. */
+  key_insights: string;
+  original_word_count: number;
+  compressed_word_count: number;
+  compression_ratio: number;
+  created_at: string;
+}
+
+export interface ClusterThoughtsTable {
+  thought_seq: number;
+  cluster_seq: number;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
   webhooks: WebhooksTable;
@@ -102,4 +188,13 @@ export interface DatabaseSchema {
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
   flags: FlagsTable;
   flag_audit: FlagAuditTable;
+  thoughts: ThoughtsTable;
+  thought_tags: ThoughtTagsTable;
+  thought_concepts: ThoughtConceptsTable;
+  thought_connections: ThoughtConnectionsTable;
+  concepts: ConceptsTable;
+  concept_days: ConceptDaysTable;
+  thought_activity: ThoughtActivityTable;
+  knowledge_clusters: KnowledgeClustersTable;
+  cluster_thoughts: ClusterThoughtsTable;
 }

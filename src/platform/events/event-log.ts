@@ -7,7 +7,7 @@
  * later still gets a later sequence, so nothing is skipped.
  */
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { uuidv7 } from "uuidv7";
 import { classifyDatabaseError } from "../database/database-errors.js";
 import type { DatabaseSchema } from "../database/schema.js";
@@ -100,6 +100,28 @@ export class EventLog {
       .select((eb) => eb.fn.max("sequence").as("latest"))
       .executeTakeFirst();
     return Number(row?.latest ?? 0);
+  }
+
+  /**
+   * Erases `fields` from the data of every event whose `data[key]` equals
+   * `value`, inside `trx`, and marks them `"redacted": true`: deleting user
+   * content removes it from the log, and so from webhook messages not yet
+   * sent, whose bodies are built from the log at send time. `key` is written
+   * into the SQL (so an expression index on `json_extract(data, '$.<key>')`
+   * serves it) and must be a plain identifier. Returns how many events changed.
+   */
+  async redact(trx: Transaction<DatabaseSchema>, key: string, value: string, fields: readonly string[]): Promise<number> {
+    const identifier = /^[A-Za-z][A-Za-z0-9_]*$/;
+    if (!identifier.test(key) || !fields.every((field) => identifier.test(field))) {
+      throw new Error(`redact: key and fields must be plain identifiers, got "${key}", "${fields.join(", ")}"`);
+    }
+    const paths = sql.join(fields.map((field) => sql.lit(`$.${field}`)));
+    const result = await trx
+      .updateTable("events")
+      .set({ data: sql<string>`json_set(json_remove(data, ${paths}), '$.redacted', json('true'))` })
+      .where(sql.raw(`json_extract(data, '$.${key}')`), "=", value)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** Deletes events published before `cutoff`; returns how many. */

@@ -1,0 +1,273 @@
+/**
+ * Thoughts and their indexes in the shared database (kysely): the thought
+ * row, its tags, the concept → thought inverted index, connections in both
+ * directions, and the running counts that concept listings and insights
+ * read (so neither scans every thought). Writes take the caller's
+ * transaction so events commit with them.
+ */
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { DatabaseSchema, ThoughtsTable } from "../platform/database/schema.js";
+import type { ConceptWeight } from "./concept-names.js";
+import type { IndexRow, RelatedThought } from "./thought-similarity.js";
+
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+export interface ThoughtRow {
+  seq: number;
+  id: string;
+  content: string;
+  source: string;
+  tags: string;
+  concepts: string;
+  metadata: string;
+  time_zone: string;
+  local_hour: number;
+  local_weekday: number;
+  importance: number;
+  word_count: number;
+  connection_count: number;
+  request_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "connection_count">;
+
+export interface ConnectionRow {
+  otherId: string;
+  similarity: number;
+  shared: string;
+}
+
+/** Filters already checked and normalised; seq bounds come from the time range. */
+export interface ThoughtQuery {
+  readonly tag?: string;
+  readonly concept?: string;
+  readonly source?: string;
+  /** Inclusive lower and exclusive upper seq bounds. */
+  readonly minSeq?: number;
+  readonly maxSeq?: number;
+}
+
+/** The UTC day of an RFC 3339 time. */
+export const dayOf = (time: string): string => time.slice(0, 10);
+
+export class ThoughtRepository {
+  constructor(readonly db: Kysely<DatabaseSchema>) {}
+
+  async insert(trx: Executor, row: NewThoughtRow): Promise<number> {
+    const { seq } = await trx.insertInto("thoughts").values(row).returning("seq").executeTakeFirstOrThrow();
+    return seq;
+  }
+
+  byId(id: string, executor: Executor = this.db): Promise<ThoughtRow | undefined> {
+    return executor.selectFrom("thoughts").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  byRequestId(requestId: string, executor: Executor = this.db): Promise<ThoughtRow | undefined> {
+    return executor.selectFrom("thoughts").selectAll().where("request_id", "=", requestId).executeTakeFirst();
+  }
+
+  async bySeqs(seqs: readonly number[], executor: Executor = this.db): Promise<Map<number, ThoughtRow>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await executor.selectFrom("thoughts").selectAll().where("seq", "in", seqs).execute();
+    return new Map(rows.map((row) => [row.seq, row]));
+  }
+
+  async replaceContent(trx: Executor, seq: number, row: Partial<NewThoughtRow>): Promise<void> {
+    await trx.updateTable("thoughts").set(row).where("seq", "=", seq).execute();
+  }
+
+  async deleteRow(trx: Executor, seq: number): Promise<void> {
+    await trx.deleteFrom("thoughts").where("seq", "=", seq).execute();
+  }
+
+  /** Adds the thought's tags, inverted-index rows, concept counts and activity count. */
+  async index(trx: Executor, row: { seq: number; tags: readonly string[]; concepts: ReadonlyMap<string, number>; createdAt: string; hour: number; weekday: number }): Promise<void> {
+    if (row.tags.length > 0) {
+      await trx.insertInto("thought_tags").values(row.tags.map((tag) => ({ tag, thought_seq: row.seq }))).execute();
+    }
+    if (row.concepts.size > 0) {
+      const names = [...row.concepts.keys()];
+      await trx
+        .insertInto("thought_concepts")
+        .values([...row.concepts].map(([concept, weight]) => ({ concept, thought_seq: row.seq, weight })))
+        .execute();
+      await trx
+        .insertInto("concepts")
+        .values(names.map((name) => ({ name, thought_count: 1, first_seen: row.createdAt, last_seen: row.createdAt })))
+        .onConflict((conflict) =>
+          conflict.column("name").doUpdateSet({
+            thought_count: sql`thought_count + 1`,
+            first_seen: sql`min(first_seen, excluded.first_seen)`,
+            last_seen: sql`max(last_seen, excluded.last_seen)`,
+          }),
+        )
+        .execute();
+      const day = dayOf(row.createdAt);
+      await trx
+        .insertInto("concept_days")
+        .values(names.map((concept) => ({ concept, day, count: 1 })))
+        .onConflict((conflict) => conflict.columns(["concept", "day"]).doUpdateSet({ count: sql`count + 1` }))
+        .execute();
+    }
+    await trx
+      .insertInto("thought_activity")
+      .values({ weekday: row.weekday, hour: row.hour, count: 1 })
+      .onConflict((conflict) => conflict.columns(["weekday", "hour"]).doUpdateSet({ count: sql`count + 1` }))
+      .execute();
+  }
+
+  /** Undoes `index` for a stored row. */
+  async unindex(trx: Executor, row: ThoughtRow): Promise<void> {
+    const names = (JSON.parse(row.concepts) as ConceptWeight[]).map((concept) => concept.name);
+    await trx.deleteFrom("thought_tags").where("thought_seq", "=", row.seq).where("tag", "in", [...(JSON.parse(row.tags) as string[]), ""]).execute();
+    if (names.length > 0) {
+      await trx.deleteFrom("thought_concepts").where("thought_seq", "=", row.seq).where("concept", "in", names).execute();
+      await trx.updateTable("concepts").set({ thought_count: sql`thought_count - 1` }).where("name", "in", names).execute();
+      await trx.deleteFrom("concepts").where("name", "in", names).where("thought_count", "<=", 0).execute();
+      const day = dayOf(row.created_at);
+      await trx.updateTable("concept_days").set({ count: sql`count - 1` }).where("day", "=", day).where("concept", "in", names).execute();
+      await trx.deleteFrom("concept_days").where("day", "=", day).where("concept", "in", names).where("count", "<=", 0).execute();
+    }
+    await trx
+      .updateTable("thought_activity")
+      .set({ count: sql`count - 1` })
+      .where("weekday", "=", row.local_weekday)
+      .where("hour", "=", row.local_hour)
+      .execute();
+  }
+
+  /** Inverted-index rows of the most recent thoughts of each concept, `perConcept` at most each. */
+  async candidates(executor: Executor, concepts: readonly string[], perConcept: number, excludeSeq: number): Promise<IndexRow[]> {
+    const rows: IndexRow[] = [];
+    for (const concept of concepts) {
+      const found = await executor
+        .selectFrom("thought_concepts")
+        .select(["concept", "thought_seq", "weight"])
+        .where("concept", "=", concept)
+        .where("thought_seq", "!=", excludeSeq)
+        .orderBy("thought_seq", "desc")
+        .limit(perConcept)
+        .execute();
+      for (const row of found) rows.push({ concept: row.concept, thoughtSeq: row.thought_seq, weight: row.weight });
+    }
+    return rows;
+  }
+
+  /** Stores each connection in both directions and counts it on both thoughts. */
+  async connect(trx: Executor, seq: number, related: readonly RelatedThought[]): Promise<void> {
+    if (related.length === 0) return;
+    const rows = related.flatMap((other) => {
+      const shared = JSON.stringify(other.shared);
+      return [
+        { thought_seq: seq, other_seq: other.thoughtSeq, similarity: other.similarity, shared },
+        { thought_seq: other.thoughtSeq, other_seq: seq, similarity: other.similarity, shared },
+      ];
+    });
+    await trx.insertInto("thought_connections").values(rows).execute();
+    await trx
+      .updateTable("thoughts")
+      .set({ connection_count: sql`connection_count + 1` })
+      .where("seq", "in", related.map((other) => other.thoughtSeq))
+      .execute();
+    await trx.updateTable("thoughts").set({ connection_count: related.length }).where("seq", "=", seq).execute();
+  }
+
+  /** Removes every connection of `seq`, both directions, and uncounts them on the other thoughts. */
+  async disconnect(trx: Executor, seq: number): Promise<void> {
+    const others = (await trx.selectFrom("thought_connections").select("other_seq").where("thought_seq", "=", seq).execute()).map((row) => row.other_seq);
+    if (others.length === 0) return;
+    for (const other of others) {
+      await trx.deleteFrom("thought_connections").where("thought_seq", "=", other).where("other_seq", "=", seq).execute();
+    }
+    await trx.deleteFrom("thought_connections").where("thought_seq", "=", seq).execute();
+    await trx.updateTable("thoughts").set({ connection_count: sql`connection_count - 1` }).where("seq", "in", others).execute();
+    await trx.updateTable("thoughts").set({ connection_count: 0 }).where("seq", "=", seq).execute();
+  }
+
+  async connectionsOf(seq: number, limit: number, executor: Executor = this.db): Promise<ConnectionRow[]> {
+    return executor
+      .selectFrom("thought_connections as c")
+      .innerJoin("thoughts as t", "t.seq", "c.other_seq")
+      .select(["t.id as otherId", "c.similarity", "c.shared"])
+      .where("c.thought_seq", "=", seq)
+      .orderBy("c.similarity", "desc")
+      .orderBy("c.other_seq", "desc")
+      .limit(limit)
+      .execute();
+  }
+
+  /** The first seq captured at or after `time` (one past the last when none). */
+  async seqAtOrAfter(time: string, executor: Executor = this.db): Promise<number> {
+    const row = await executor.selectFrom("thoughts").select((eb) => eb.fn.min("seq").as("seq")).where("created_at", ">=", time).executeTakeFirst();
+    if (row?.seq !== null && row?.seq !== undefined) return Number(row.seq);
+    const last = await executor.selectFrom("thoughts").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+    return Number(last?.seq ?? 0) + 1;
+  }
+
+  /** Thoughts newest first, before `beforeSeq` (0 = from the newest), driven by the most selective index. */
+  async page(query: ThoughtQuery, beforeSeq: number, limit: number): Promise<ThoughtRow[]> {
+    let upper = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
+    if (query.maxSeq !== undefined) upper = Math.min(upper, query.maxSeq);
+    const lower = query.minSeq ?? 0;
+    let select = this.db.selectFrom("thoughts as t").selectAll("t");
+    let seqColumn: "t.seq" | "tt.thought_seq" | "tc.thought_seq" = "t.seq";
+    if (query.concept !== undefined) {
+      select = select.innerJoin("thought_concepts as tc", "tc.thought_seq", "t.seq").where("tc.concept", "=", query.concept);
+      seqColumn = "tc.thought_seq";
+    }
+    if (query.tag !== undefined) {
+      select = select.innerJoin("thought_tags as tt", "tt.thought_seq", "t.seq").where("tt.tag", "=", query.tag);
+      if (seqColumn === "t.seq") seqColumn = "tt.thought_seq";
+    }
+    if (query.source !== undefined) select = select.where("t.source", "=", query.source);
+    const ordered = sql.ref(seqColumn);
+    return select.where(ordered, "<", upper).where(ordered, ">=", lower).orderBy(ordered, "desc").limit(limit).execute();
+  }
+
+  /** BM25-ranked matches of an FTS5 query with their snippets; `offset` pages. */
+  async search(match: string, query: ThoughtQuery, offset: number, limit: number): Promise<(ThoughtRow & { snippet: string; rank: number })[]> {
+    const filters = [
+      query.tag === undefined ? sql`` : sql`and t.seq in (select thought_seq from thought_tags where tag = ${query.tag})`,
+      query.concept === undefined ? sql`` : sql`and t.seq in (select thought_seq from thought_concepts where concept = ${query.concept})`,
+      query.source === undefined ? sql`` : sql`and t.source = ${query.source}`,
+      query.minSeq === undefined ? sql`` : sql`and t.seq >= ${query.minSeq}`,
+      query.maxSeq === undefined ? sql`` : sql`and t.seq < ${query.maxSeq}`,
+    ];
+    const result = await sql<ThoughtRow & { snippet: string; rank: number }>`
+      select t.*, snippet(thoughts_fts, 0, '<mark>', '</mark>', '…', 16) as snippet, thoughts_fts.rank as rank
+      from thoughts_fts join thoughts t on t.seq = thoughts_fts.rowid
+      where thoughts_fts match ${match} ${sql.join(filters, sql` `)}
+      order by thoughts_fts.rank limit ${limit} offset ${offset}`.execute(this.db);
+    return result.rows;
+  }
+
+  /** How many thoughts with `concept` have seq ≥ `fromSeq`. */
+  async conceptCountSince(executor: Executor, concept: string, fromSeq: number): Promise<number> {
+    const row = await executor
+      .selectFrom("thought_concepts")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("concept", "=", concept)
+      .where("thought_seq", ">=", fromSeq)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  /** Thoughts with `concept`, most recent first. */
+  async withConcept(executor: Executor, concept: string, limit: number): Promise<ThoughtRow[]> {
+    return executor
+      .selectFrom("thought_concepts as tc")
+      .innerJoin("thoughts as t", "t.seq", "tc.thought_seq")
+      .selectAll("t")
+      .where("tc.concept", "=", concept)
+      .orderBy("tc.thought_seq", "desc")
+      .limit(limit)
+      .execute();
+  }
+
+  async count(executor: Executor = this.db): Promise<number> {
+    const row = await executor.selectFrom("thought_activity").select((eb) => eb.fn.sum<number>("count").as("count")).executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+}
