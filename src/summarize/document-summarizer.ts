@@ -27,7 +27,10 @@ export type SummaryLength =
 export interface DocumentSummaryOptions {
   readonly algorithm: AlgorithmPreference;
   readonly length?: SummaryLength;
-  /** ISO 639-1 code, already given or detected. */
+  /**
+   * ISO 639-1 code, given or detected. Empty only on the way to a pool
+   * thread, which detects it there; summarizeDocument itself needs it.
+   */
   readonly language: string;
   /** Tags to return at most (default 10). */
   readonly maxTags?: number;
@@ -45,6 +48,8 @@ export interface DocumentSummary {
   readonly gist: ScoredSentence | undefined;
   readonly tags: readonly Keyphrase[];
   readonly algorithm: ExtractiveAlgorithm;
+  /** The language the summary was made for. */
+  readonly language: string;
   readonly inputWords: number;
   readonly inputSentences: number;
   readonly outputWords: number;
@@ -117,6 +122,7 @@ export async function summarizeDocument(
     gist: mostRepresentative(summary),
     tags: extractKeyphrases(tagSource, { language: options.language, max: options.maxTags ?? DEFAULT_MAX_TAGS }),
     algorithm,
+    language: options.language,
     inputWords,
     inputSentences: spans.length,
     outputWords: summary.reduce((total, sentence) => total + countWords(sentence.text), 0),

@@ -7,6 +7,9 @@
  */
 const SAMPLE_CHARACTERS = 1_000;
 
+/** The language assumed when detection is unsure: stop words and stemming exist for it. */
+export const DETECTION_FALLBACK = "en";
+
 export function languageSample(text: string): string {
   if (text.length <= 2 * SAMPLE_CHARACTERS) return text;
   const middle = Math.floor(text.length / 2);

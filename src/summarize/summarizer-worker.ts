@@ -9,6 +9,7 @@ import type { ScoredSentence } from "./extractive-summarizer.js";
 import { summarizeDocument, type DocumentSummary, type DocumentSummaryOptions } from "./document-summarizer.js";
 import { summarizeHierarchical, type HierarchicalControl, type HierarchicalOptions } from "./hierarchical-summarizer.js";
 import type { LanguageDetectionOptions } from "./language-detection.js";
+import { DETECTION_FALLBACK, languageSample } from "./language-sample.js";
 import { decodeTransferred } from "./text-transfer.js";
 
 /** What a job computes: the chosen sentences only, or the whole document summary. */
@@ -47,6 +48,13 @@ port.on("message", (request: WorkerRequest) => {
   else void run(request);
 });
 
+/** Options with the language detected here when the caller left it empty. */
+async function withLanguage(text: string, options: DocumentSummaryOptions): Promise<DocumentSummaryOptions> {
+  if (options.language !== "") return options;
+  const { detectLanguage } = await import("./language-detection.js");
+  return { ...options, language: detectLanguage(languageSample(text), { fallback: DETECTION_FALLBACK }) };
+}
+
 async function run({ id, utf16, task, reportProgress }: Extract<WorkerRequest, { type: "run" }>): Promise<void> {
   const text = decodeTransferred(utf16);
   const controller = new AbortController();
@@ -60,7 +68,7 @@ async function run({ id, utf16, task, reportProgress }: Extract<WorkerRequest, {
     };
     const result =
       task.kind === "document"
-        ? await summarizeDocument(text, task.options, control)
+        ? await summarizeDocument(text, await withLanguage(text, task.options), control)
         : task.kind === "language"
           ? // Loaded on the first detection only: threads that only summarize never hold the detector's tables.
             (await import("./language-detection.js")).detectLanguage(text, task.options)

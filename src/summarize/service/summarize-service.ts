@@ -39,8 +39,6 @@ export interface SummarizeServiceOptions {
 }
 
 export const MAX_BATCH_DOCUMENTS = 100;
-/** Used when detection is unsure (very short or mixed text): stop words and stemming exist for it. */
-const FALLBACK_LANGUAGE = "en";
 
 export function summarizeService(options: SummarizeServiceOptions): ServiceBinding {
   const { limits, runner, events, algorithmOverride } = options;
@@ -53,12 +51,11 @@ export function summarizeService(options: SummarizeServiceOptions): ServiceBindi
       const forced = await algorithmOverride(context.requestHeader.get("x-user-id") ?? undefined);
       if (forced !== undefined) request = { ...request, algorithm: forced };
     }
-    const language = request.language !== "" ? request.language : await runner.detectLanguage(request.text, { fallback: FALLBACK_LANGUAGE });
-    const result = await runner.run(request.text, { algorithm: request.algorithm, length: request.length, language }, control);
+    const result = await runner.run(request.text, { algorithm: request.algorithm, length: request.length, language: request.language }, control);
     return toSummarizeResponse(result, {
       text: request.text,
       documentId: request.documentId !== "" ? request.documentId : uuidv7(),
-      language,
+      language: result.language,
       includeSentences: request.includeSentences,
       processingMs: performance.now() - started,
     });
