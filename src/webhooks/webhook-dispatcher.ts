@@ -55,6 +55,12 @@ const LOW_WATER = 5_000;
 /** Outcomes written per transaction at most. */
 const FLUSH_BATCH = 5_000;
 const FLUSH_RETRY_MS = 500;
+/**
+ * Outcomes gather this long before one transaction writes them: a commit
+ * costs far more than a row, so under load each commit carries hundreds of
+ * outcomes. Only the crash window for duplicates grows, by this much.
+ */
+const FLUSH_DELAY_MS = 10;
 
 export class WebhookDispatcher {
   readonly schedule: RetrySchedule;
@@ -476,7 +482,7 @@ export class WebhookDispatcher {
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       void this.flush();
-    }, 1);
+    }, FLUSH_DELAY_MS);
   }
 
   /** Writes the outcomes gathered so far; resolves false when the write failed (they are kept for a retry). */

@@ -10,6 +10,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { uuidv7 } from "uuidv7";
 import { classifyDatabaseError } from "../database/database-errors.js";
+import { ReusableQuery, param } from "../database/reusable-query.js";
 import type { DatabaseSchema } from "../database/schema.js";
 
 export interface StoredEvent {
@@ -39,6 +40,8 @@ export class EventLog {
   private readonly newId: () => string;
   private readonly listeners = new Set<() => void>();
   private readonly publishedIn = new WeakSet<Transaction<DatabaseSchema>>();
+  /** Every publish runs this insert, so it is compiled once. */
+  private readonly insert: ReusableQuery<{ id: string; type: string; timestamp: string; data: string }, { sequence: number }>;
 
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
@@ -46,6 +49,12 @@ export class EventLog {
   ) {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? uuidv7;
+    this.insert = new ReusableQuery(
+      db
+        .insertInto("events")
+        .values({ id: param<string>("id"), type: param<string>("type"), timestamp: param<string>("timestamp"), data: param<string>("data") })
+        .returning("sequence"),
+    );
   }
 
   /**
@@ -78,7 +87,9 @@ export class EventLog {
       timestamp: this.now().toISOString(),
       data: JSON.stringify(input.data),
     };
-    const { sequence } = await trx.insertInto("events").values(row).returning("sequence").executeTakeFirstOrThrow();
+    const [inserted] = await this.insert.rows(trx, row);
+    if (inserted === undefined) throw new Error("event insert returned no sequence");
+    const { sequence } = inserted;
     this.publishedIn.add(trx);
     return { ...row, sequence, data: input.data };
   }
