@@ -17,7 +17,8 @@ export interface MethodPolicy {
   /**
    * Time limit for unary and client-streaming calls, counted from arrival
    * (time waiting in the bulkhead queue included); absent means only the
-   * caller's deadline applies.
+   * caller's deadline applies. Ignored for server-streaming and bidi methods
+   * (see resolvePolicy): streams have no time limit.
    */
   readonly timeoutMs?: number;
   readonly bulkhead?: BulkheadLimits;
@@ -61,10 +62,18 @@ export const defaultPolicyTable: PolicyTable = {
   },
 };
 
-/** The policy that applies to `method`: its own entry, else its service's, else the default for its kind. */
+/**
+ * The policy that applies to `method`: its own entry, else its service's, else the default for its kind.
+ * Server-streaming and bidi methods never get a time limit, whatever any entry says: `timeoutMs` is
+ * dropped for them, so a service-wide limit meant for its unary calls cannot end its streams.
+ */
 export function resolvePolicy(table: PolicyTable, method: DescMethod): MethodPolicy {
-  const base = returnsStream(method) ? table.streaming : table.unary;
+  const stream = returnsStream(method);
+  const base = stream ? table.streaming : table.unary;
   const byService = table.overrides[method.parent.typeName];
   const byMethod = table.overrides[methodPath(method)];
-  return { ...base, ...byService, ...byMethod };
+  const merged: MethodPolicy = { ...base, ...byService, ...byMethod };
+  if (!stream || merged.timeoutMs === undefined) return merged;
+  const { timeoutMs: _ignored, ...withoutLimit } = merged;
+  return withoutLimit;
 }

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultPolicyTable, type PolicyTable } from "../../../src/platform/policies/policy-table.js";
+import { FlagsService } from "../../../gen/sum/v1/flags_pb.js";
+import { defaultPolicyTable, resolvePolicy, type PolicyTable } from "../../../src/platform/policies/policy-table.js";
 import { Failure, TestingService } from "../../gen/sum/testing/v1/testing_service_pb.js";
 import { GrpcJsClient } from "../../support/grpc-js-client.js";
 import { startTestServer, type TestServer } from "../../support/test-server.js";
@@ -86,5 +87,52 @@ describe("per-method policies from the table", () => {
     const trial = await sum.client(TestingService, "connect-json-http1").echo({ message: "back" });
     expect(trial.message).toBe("back");
     expect((await grpc.unary(TestingService.method.echo, { message: "ok" })).response.message).toBe("ok");
+  });
+});
+
+describe("streams have no time limit", () => {
+  // A service-wide limit of 150 ms: its unary calls end at 150 ms, its streams run as long as they need.
+  const streamTable: PolicyTable = {
+    ...defaultPolicyTable,
+    overrides: { ...defaultPolicyTable.overrides, "sum.testing.v1.TestingService": { timeoutMs: 150 } },
+  };
+  let limited: TestServer;
+
+  beforeAll(async () => {
+    limited = await startTestServer({ policyTable: streamTable });
+  });
+
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it("resolvePolicy drops a service-level timeout for server-streaming methods, including FlagsService.WatchFlags", () => {
+    expect(resolvePolicy(streamTable, TestingService.method.sleep).timeoutMs).toBe(150);
+    expect(resolvePolicy(streamTable, TestingService.method.count).timeoutMs).toBeUndefined();
+    expect(resolvePolicy(defaultPolicyTable, FlagsService.method.listFlags).timeoutMs).toBe(10_000);
+    expect(resolvePolicy(defaultPolicyTable, FlagsService.method.watchFlags).timeoutMs).toBeUndefined();
+    expect(resolvePolicy(defaultPolicyTable, FlagsService.method.watchFlags).bulkhead).toEqual({ concurrency: 1024, queue: 0 });
+  });
+
+  it("a stream outlives its service's unary time limit, on both ports", async () => {
+    const slow = await limited.client(TestingService, "connect-binary-h2c").sleep({ durationMs: 2_000 }).catch((e: unknown) => e);
+    expect(codeOf(slow)).toBe(Code.DeadlineExceeded);
+    expect((slow as ConnectError).rawMessage).toContain("time limit of 150ms");
+
+    // 6 numbers 100 ms apart: 500 ms, over three times the service's limit.
+    const started = performance.now();
+    const numbers: number[] = [];
+    for await (const message of limited.client(TestingService, "grpc-h2c").count({ count: 6, intervalMs: 100 })) numbers.push(message.number);
+    expect(numbers).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(performance.now() - started).toBeGreaterThan(450);
+
+    const native: number[] = [];
+    const nativeGrpc = new GrpcJsClient(limited.grpcAddress);
+    try {
+      for await (const message of nativeGrpc.serverStream(TestingService.method.count, { count: 4, intervalMs: 100 })) native.push(message.number);
+    } finally {
+      nativeGrpc.close();
+    }
+    expect(native).toEqual([1, 2, 3, 4]);
   });
 });
