@@ -89,8 +89,12 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     outcome === undefined ? flagResult(implicitValue(type, true), "", reason, true) : flagResult(outcome.value, outcome.name, reason, true);
 
   const off = flag.offVariant === "" ? undefined : variantNamed(flag.offVariant, "off_variant");
+  // A kill switch that is off serves false, whatever its off variant's value: a tripped kill switch must never
+  // serve true. Writes refuse such an off variant (checkFlag); this keeps one stored earlier from serving it.
   const offResult = (reason: EvaluationReason) =>
-    off === undefined ? flagResult(implicitValue(type, false), "", reason, false) : flagResult(off.value, off.name, reason, false);
+    off === undefined
+      ? flagResult(implicitValue(type, false), "", reason, false)
+      : flagResult(type === FlagType.KILL_SWITCH ? false : off.value, off.name, reason, false);
   const disabled = offResult(EvaluationReason.DISABLED);
   const fallback = flag.defaultVariant === "" ? undefined : variantNamed(flag.defaultVariant, "default_variant");
 

@@ -6,7 +6,7 @@
  * `flag.rules[0].constraints[1].values[0]: not a valid RE2 regular expression`.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Flag } from "../../gen/sum/v1/flags_pb.js";
+import { FlagType, type Flag } from "../../gen/sum/v1/flags_pb.js";
 import { compileFlag, type CompileOptions } from "./compiled-flag.js";
 import { FlagDefinitionError } from "./flag-definition-error.js";
 
@@ -50,6 +50,12 @@ export function checkFlag(flag: Flag, others: ReadonlyMap<string, Flag>, prefix:
   } catch (error) {
     if (error instanceof FlagDefinitionError) throw invalidArgument(`${prefix}${error.path}`, error.rule);
     throw error;
+  }
+  if (flag.type === FlagType.KILL_SWITCH && flag.offVariant !== "") {
+    const off = flag.variants.find((variant) => variant.name === flag.offVariant);
+    if (off?.value?.kind.case !== "boolValue" || off.value.kind.value !== false) {
+      throw invalidArgument(`${prefix}off_variant`, "a kill switch's off variant must serve false: a tripped kill switch is always off");
+    }
   }
   const view = new Map(others);
   view.set(flag.key, flag);

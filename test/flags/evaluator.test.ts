@@ -131,6 +131,20 @@ describe("flag types", () => {
     expect(evaluate({ ...flag, enabled: true })).toMatchObject({ value: true, reason: EvaluationReason.TARGETING_MATCH });
   });
 
+  it("kill switch: tripped or unmet is false even with an off variant stored as true and rules that match", () => {
+    const flag = {
+      type: FlagType.KILL_SWITCH,
+      variants: [{ name: "on", value: value(true) }, { name: "stuck", value: value(true) }],
+      offVariant: "stuck",
+      defaultVariant: "on",
+      rules: [{ constraints: [{ contextField: "plan", operator: Op.IN, values: ["pro"] }], serve: { case: "variant" as const, value: "on" } }],
+    };
+    expect(evaluate({ ...flag, enabled: false }, "u1", { plan: "pro" })).toMatchObject({ value: false, reason: EvaluationReason.DISABLED, enabled: false });
+    const unmet = compileFlag(create(FlagSchema, { key: "k", ...flag, enabled: true, prerequisites: [{ flagKey: "gone" }] }));
+    expect(unmet.evaluate({ targetingKey: "u1", attributes: { plan: "pro" } }, environment, () => undefined)).toMatchObject({ value: false, enabled: false });
+    expect(evaluate({ ...flag, enabled: true }, "u1", { plan: "pro" })).toMatchObject({ value: true, reason: EvaluationReason.TARGETING_MATCH });
+  });
+
   it("percentage: in or out of the rollout by the hashed targeting key, DEFAULT when out", () => {
     const flag = { type: FlagType.PERCENTAGE, enabled: true, rules: [{ rollout: { percentage: 30 } }] };
     let on = 0;

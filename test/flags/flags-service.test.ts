@@ -193,6 +193,33 @@ describe("bad input", () => {
     await expectCode(flags.getFlag({ key: "bad.input" }), Code.NotFound);
   });
 
+  it("refuses a kill switch whose off variant is not false, and serves a tripped kill switch as false over every client", async () => {
+    const killSwitch = (offValue: boolean) =>
+      create(FlagSchema, {
+        key: `kill.${offValue}`,
+        type: FlagType.KILL_SWITCH,
+        enabled: false,
+        variants: [{ name: "live", value: value(true) }, { name: "tripped", value: value(offValue) }],
+        offVariant: "tripped",
+        defaultVariant: "live",
+        targets: [{ variant: "live", values: ["vip"] }],
+        rules: [{ constraints: [{ contextField: "plan", operator: ConstraintOperator.IN, values: ["pro"] }], serve: { case: "variant", value: "live" } }],
+      });
+    await expectCode(flags.createFlag({ flag: killSwitch(true) }), Code.InvalidArgument, /^flag\.off_variant: a kill switch's off variant must serve false/);
+    await expectCode(flags.getFlag({ key: "kill.true" }), Code.NotFound);
+    await flags.createFlag({ flag: killSwitch(false) });
+    const created = (await flags.getFlag({ key: "kill.false" })).flag!;
+    await expectCode(
+      flags.updateFlag({ flag: { key: created.key, version: created.version, variants: killSwitch(true).variants }, updateMask: create(FieldMaskSchema, { paths: ["variants"] }) }),
+      Code.InvalidArgument,
+      /^flag\.off_variant/,
+    );
+    for (const context of [{ targetingKey: "vip" }, { targetingKey: "x", attributes: { plan: "pro" } }]) {
+      const evaluation = (await flags.evaluate({ flagKey: "kill.false", context })).evaluation!;
+      expect([evaluation.value!.kind.value, evaluation.reason, evaluation.enabled]).toEqual([false, EvaluationReason.DISABLED, false]);
+    }
+  });
+
   it("refuses a prerequisite cycle at write time and leaves both flags as they were", async () => {
     await flags.createFlag({ flag: create(FlagSchema, { key: "cycle.a", type: FlagType.BOOLEAN, enabled: true }) });
     await flags.createFlag({ flag: create(FlagSchema, { key: "cycle.b", type: FlagType.BOOLEAN, enabled: true, prerequisites: [{ flagKey: "cycle.a" }] }) });

@@ -67,6 +67,7 @@ export type Flag = Message<"sum.v1.Flag"> & {
 
   /**
    * Served when the flag is off; empty serves false (boolean types) or null.
+   * A kill switch's off variant must serve false.
    *
    * @generated from field: string off_variant = 8;
    */
@@ -1126,6 +1127,8 @@ export enum FlagType {
   /**
    * Guards a feature: while disabled (tripped) it is false whatever its
    * rules, targets or prerequisites say; the feature's code checks it first.
+   * Its off_variant, if any, must serve false (INVALID_ARGUMENT otherwise),
+   * and evaluation serves false when off whatever a stored variant says.
    *
    * @generated from enum value: FLAG_TYPE_KILL_SWITCH = 5;
    */

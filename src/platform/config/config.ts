@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { isTimeZone } from "../../knowledge/local-time.js";
 import { parseDuration } from "./duration.js";
 
 export type Environment = "development" | "production";
@@ -33,6 +34,17 @@ export interface Config {
   /** Worker threads for large summaries (0 = summarize on the main thread). */
   readonly summarizeWorkers: number;
   readonly webhooks: WebhooksConfig;
+  readonly knowledge: KnowledgeConfig;
+}
+
+/** KNOWLEDGE_* variables: KnowledgeService's defaults and limits. */
+export interface KnowledgeConfig {
+  /** IANA zone for time-of-day tags when a capture names none. */
+  readonly timeZone: string;
+  readonly maxContentBytes: number;
+  /** pattern.detected fires when this many thoughts share a concept within the window (and at each doubling). */
+  readonly patternMinThoughts: number;
+  readonly patternWindowMs: number;
 }
 
 /** WEBHOOKS_* variables: delivery of the event log to registered endpoints. */
@@ -86,6 +98,10 @@ export const variables: readonly VariableSpec[] = [
   { name: "WEBHOOKS_DISABLE_AFTER", defaultValue: "5d", description: "an endpoint failing without a success for this long is disabled (webhook.disabled is published)" },
   { name: "WEBHOOKS_SECRET_GRACE", defaultValue: "24h", description: "after RotateSecret, how long the previous secret keeps signing beside the new one" },
   { name: "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", defaultValue: "false", description: "`true` allows webhook URLs on loopback, private, link-local and metadata addresses (tests, private deployments)" },
+  { name: "KNOWLEDGE_TIMEZONE", defaultValue: "UTC", description: "IANA time zone for a captured thought's time-of-day tag when the capture names none" },
+  { name: "KNOWLEDGE_MAX_CONTENT_BYTES", defaultValue: "65536", description: "largest thought KnowledgeService accepts (UTF-8 bytes); larger gets INVALID_ARGUMENT" },
+  { name: "KNOWLEDGE_PATTERN_MIN_THOUGHTS", defaultValue: "3", description: "`pattern.detected` fires when this many thoughts with one concept fall within KNOWLEDGE_PATTERN_WINDOW, and again at each doubling" },
+  { name: "KNOWLEDGE_PATTERN_WINDOW", defaultValue: "24h", description: "the window KNOWLEDGE_PATTERN_MIN_THOUGHTS counts in (units ms, s, m, h, d)" },
   { name: "WEBHOOKS_POLL_INTERVAL_MS", defaultValue: "1000", description: "how often due retries are looked for; new events are dispatched at once" },
 ];
 
@@ -172,6 +188,15 @@ export function parseConfig(env: Env): ConfigResult {
     pollIntervalMs: integer("WEBHOOKS_POLL_INTERVAL_MS", 1000, 10, 600_000),
   };
 
+  const timeZone = read("KNOWLEDGE_TIMEZONE", "UTC");
+  if (!isTimeZone(timeZone)) errors.push(`KNOWLEDGE_TIMEZONE: must be an IANA time zone such as UTC or Europe/Paris, got "${timeZone}"`);
+  const knowledge: KnowledgeConfig = {
+    timeZone,
+    maxContentBytes: integer("KNOWLEDGE_MAX_CONTENT_BYTES", 65_536, 1, 16 * 1024 * 1024),
+    patternMinThoughts: integer("KNOWLEDGE_PATTERN_MIN_THOUGHTS", 3, 2, 1_000_000),
+    patternWindowMs: duration("KNOWLEDGE_PATTERN_WINDOW", "24h"),
+  };
+
   if (errors.length > 0) return { errors };
   return {
     config: {
@@ -192,6 +217,7 @@ export function parseConfig(env: Env): ConfigResult {
       summarizeMaxBytes,
       summarizeWorkers,
       webhooks,
+      knowledge,
     },
   };
 }

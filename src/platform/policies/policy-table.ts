@@ -59,6 +59,10 @@ export const defaultPolicyTable: PolicyTable = {
     "/sum.v1.FlagsService/Evaluate": { database: false, timeoutMs: 2_000, bulkhead: undefined },
     "/sum.v1.FlagsService/EvaluateAll": { database: false, timeoutMs: 2_000, bulkhead: undefined },
     "/sum.v1.FlagsService/WatchFlags": { database: false, bulkhead: { concurrency: 1024, queue: 0 } },
+    // Captures and searches are short database work; Densify summarizes up to 50 thoughts on the calling thread.
+    "sum.v1.KnowledgeService": { database: true, timeoutMs: 10_000, bulkhead: { concurrency: 64, queue: 512 } },
+    "/sum.v1.KnowledgeService/Densify": { timeoutMs: 60_000, bulkhead: { concurrency: 4, queue: 64 } },
+    "/sum.v1.KnowledgeService/WatchThoughts": { bulkhead: { concurrency: 1024, queue: 0 } },
   },
 };
 
