@@ -8,13 +8,13 @@ import { parseConfig, type Config } from "./platform/config/config.js";
 import { createLogger, type Logger } from "./platform/logging/logger.js";
 import type { ServiceBinding } from "./platform/rpc/service-binding.js";
 import { FlagStore } from "./flags/flag-store.js";
-import { knowledgeService } from "./knowledge/knowledge-service.js";
 import { flagsService } from "./flags/flags-service.js";
 import { algorithmFromFlag } from "./summarize/service/algorithm-flag.js";
 import { summarizeService } from "./summarize/service/summarize-service.js";
 import { createSummaryRunner } from "./summarize/service/summary-runner.js";
 import { startSumServer, type ServiceDependencies, type SumServer } from "./platform/server/sum-server.js";
 import { webhooksService } from "./webhooks/webhooks-service.js";
+import { notificationsFromFlag } from "./webhooks/notifications-flag.js";
 
 /** SUM's product services; each capability adds its binding here. */
 export function productServices({ config, events, database, catalogue, logger }: ServiceDependencies): ServiceBinding[] {
@@ -35,15 +35,7 @@ export function productServices({ config, events, database, catalogue, logger }:
       secretKey: config.secretKey,
       production: config.environment === "production",
       logger,
-    }),
-    knowledgeService({
-      db: database.db,
-      events,
-      limits: {
-        timeZone: config.knowledge.timeZone,
-        maxContentBytes: config.knowledge.maxContentBytes,
-        pattern: { minThoughts: config.knowledge.patternMinThoughts, windowMs: config.knowledge.patternWindowMs },
-      },
+      gate: notificationsFromFlag(flags),
     }),
   ];
 }

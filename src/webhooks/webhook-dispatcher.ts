@@ -37,13 +37,20 @@ import { signatureHeader } from "./webhook-signature.js";
  */
 export type ShouldDeliver = (webhookId: string, eventType: string) => boolean;
 
+/** A ShouldDeliver with what it needs loaded first (a flags snapshot): fan-out waits for `ready`. */
+export interface DeliveryGate {
+  readonly ready: () => Promise<void>;
+  readonly shouldDeliver: ShouldDeliver;
+}
+
 export interface DispatcherOptions {
   readonly db: Kysely<DatabaseSchema>;
   readonly events: EventLog;
   readonly box: SecretBox;
   readonly config: WebhooksConfig;
   readonly logger: Logger;
-  readonly shouldDeliver?: ShouldDeliver;
+  /** Decides at fan-out whether a message is created; every message is when absent. */
+  readonly gate?: DeliveryGate;
 }
 
 /** Events read per fan-out transaction. */
@@ -122,7 +129,7 @@ export class WebhookDispatcher {
         this.scheduleFlush();
       },
     });
-    this.shouldDeliver = options.shouldDeliver ?? (() => true);
+    this.shouldDeliver = options.gate?.shouldDeliver ?? (() => true);
     this.log = options.logger.child({ component: "webhook-dispatcher" });
     // Every attempt in flight follows the stop signal.
     setMaxListeners(0, this.stopController.signal);
@@ -131,6 +138,8 @@ export class WebhookDispatcher {
   start(): void {
     this.unsubscribe = this.options.events.onCommit(() => this.fanOut());
     this.pollTimer = setInterval(() => {
+      // A fan-out that failed (or waited for the gate) is retried here even when no later commit wakes it.
+      this.fanOut();
       this.backlog = true;
       this.claim();
     }, this.options.config.pollIntervalMs);
@@ -206,6 +215,8 @@ export class WebhookDispatcher {
 
   private async fanOutLoop(): Promise<void> {
     try {
+      // Nothing is fanned out before the gate can answer (a flag that is off must not be read as absent).
+      if (this.options.gate !== undefined) await this.options.gate.ready();
       while (!this.stopped) {
         const now = Date.now();
         const batch = await this.options.events.transaction(async (trx) => {

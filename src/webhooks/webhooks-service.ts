@@ -35,7 +35,7 @@ import { bindService, type ServiceBinding } from "../platform/rpc/service-bindin
 import type { AddressPolicy } from "./address-guard.js";
 import { DeliveryRepository } from "./delivery-repository.js";
 import { SecretBox } from "./secret-box.js";
-import { WebhookDispatcher, type ShouldDeliver } from "./webhook-dispatcher.js";
+import { WebhookDispatcher, type DeliveryGate } from "./webhook-dispatcher.js";
 import { webhookEventTypes, webhookTest } from "./webhook-events.js";
 import { WebhookRepository, type WebhookChanges, type WebhookRecord } from "./webhook-repository.js";
 import {
@@ -62,8 +62,8 @@ export interface WebhooksServiceOptions {
   readonly secretKey: string;
   readonly production: boolean;
   readonly logger: Logger;
-  /** The `webhook_notifications` flag's seam; every message is delivered when absent. */
-  readonly shouldDeliver?: ShouldDeliver;
+  /** The `webhook_notifications` flag's seam (notifications-flag.ts); every message is delivered when absent. */
+  readonly gate?: DeliveryGate;
 }
 
 const UPDATABLE = ["url", "event_types", "description", "headers", "enabled"] as const;
@@ -75,7 +75,7 @@ export function webhooksService(options: WebhooksServiceOptions): ServiceBinding
   const webhooks = new WebhookRepository(db);
   const deliveries = new DeliveryRepository(db);
   const addressPolicy: AddressPolicy = { allowPrivateNetworks: config.allowPrivateNetworks, requireHttps: options.production };
-  const dispatcher = new WebhookDispatcher({ db, events, box, config, logger: options.logger, shouldDeliver: options.shouldDeliver });
+  const dispatcher = new WebhookDispatcher({ db, events, box, config, logger: options.logger, gate: options.gate });
   dispatcher.start();
 
   const existing = async (id: string, field = "id"): Promise<WebhookRecord> => {
