@@ -8,6 +8,7 @@ import { parseConfig, type Config } from "./platform/config/config.js";
 import { createLogger, type Logger } from "./platform/logging/logger.js";
 import type { ServiceBinding } from "./platform/rpc/service-binding.js";
 import { FlagStore } from "./flags/flag-store.js";
+import { knowledgeService } from "./knowledge/knowledge-service.js";
 import { flagsService } from "./flags/flags-service.js";
 import { algorithmFromFlag } from "./summarize/service/algorithm-flag.js";
 import { summarizeService } from "./summarize/service/summarize-service.js";
@@ -36,6 +37,15 @@ export function productServices({ config, events, database, catalogue, logger }:
       production: config.environment === "production",
       logger,
       gate: notificationsFromFlag(flags),
+    }),
+    knowledgeService({
+      db: database.db,
+      events,
+      limits: {
+        timeZone: config.knowledge.timeZone,
+        maxContentBytes: config.knowledge.maxContentBytes,
+        pattern: { minThoughts: config.knowledge.patternMinThoughts, windowMs: config.knowledge.patternWindowMs },
+      },
     }),
   ];
 }
