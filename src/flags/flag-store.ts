@@ -16,7 +16,7 @@ import { builtinFlags } from "./builtin-flags.js";
 import { flagChanged } from "./flag-events.js";
 import { changeKindName, FlagRepository } from "./flag-repository.js";
 import { FlagSnapshot } from "./flag-snapshot.js";
-import { checkFlag } from "./flag-validation.js";
+import { checkDependentsKeepVariants, checkFlag, checkSplitTotals } from "./flag-validation.js";
 
 /** The Flag fields an update mask may name. */
 export const UPDATABLE_FIELDS = [
@@ -107,7 +107,11 @@ export class FlagStore {
       for (const field of fields) target[camel(field)] = source[camel(field)];
       const others = await this.othersIn(trx);
       others.delete(next.key);
-      checkFlag(next, others, "flag.");
+      // The fields the mask names meet the rules of CreateFlag; the others are kept as they were stored, which
+      // for an imported flag may be Unleash's looser rules (any split total, prerequisites on absent variants).
+      checkFlag(next, others, "flag.", { anyTotalWeight: true, anyPrerequisiteVariant: !fields.includes("prerequisites") });
+      checkSplitTotals(next, fields, "flag.");
+      checkDependentsKeepVariants(current, next, others, "flag.");
       return this.write(trx, FlagChangeKind.UPDATED, actor, current, next, "");
     });
     await this.snapshot.refresh();
@@ -123,8 +127,11 @@ export class FlagStore {
       }
       const dependents = [...(await this.othersIn(trx)).values()].filter((flag) => flag.prerequisites.some((p) => p.flagKey === key));
       if (dependents.length > 0) {
+        const where = dependents.flatMap((flag) =>
+          flag.prerequisites.flatMap((p, index) => (p.flagKey === key ? [`${flag.key}.prerequisites[${index}].flag_key`] : [])),
+        );
         throw new ConnectError(
-          `key: flags ${dependents.map((flag) => `"${flag.key}"`).join(", ")} depend on "${key}"; change them first`,
+          `key: flags ${dependents.map((flag) => `"${flag.key}"`).join(", ")} depend on "${key}" (${where.join(", ")}); change them first`,
           Code.FailedPrecondition,
         );
       }

@@ -88,3 +88,45 @@ function pathBack(from: string, target: string, view: ReadonlyMap<string, Flag>,
   }
   return undefined;
 }
+
+/**
+ * The split totals CreateFlag requires (100 or 1000), for the splits in the
+ * fields an update names: an imported flag keeps Unleash's own totals in the
+ * fields an update leaves alone.
+ */
+export function checkSplitTotals(flag: Flag, fields: readonly string[], prefix: string): void {
+  const check = (variants: readonly { weight: number }[], path: string) => {
+    if (variants.length === 0) return;
+    const total = variants.reduce((sum, variant) => sum + variant.weight, 0);
+    if (total !== 100 && total !== 1000) throw invalidArgument(path, `weights must add up to 100 or 1000, got ${total}`);
+  };
+  if (fields.includes("split") && flag.split !== undefined) check(flag.split.variants, `${prefix}split.variants`);
+  if (fields.includes("rules")) {
+    for (const [index, rule] of flag.rules.entries()) {
+      if (rule.serve.case === "split") check(rule.serve.value.variants, `${prefix}rules[${index}].split.variants`);
+    }
+  }
+}
+
+/**
+ * Refuses a change of `before` into `after` that removes a variant another
+ * flag's prerequisite requires, naming the dependent's field path; the
+ * dependent has to change first, or its prerequisite could never be met.
+ */
+export function checkDependentsKeepVariants(before: Flag, after: Flag, others: ReadonlyMap<string, Flag>, prefix: string): void {
+  const had = new Set(before.variants.map((variant) => variant.name));
+  const has = new Set(after.variants.map((variant) => variant.name));
+  for (const dependent of others.values()) {
+    for (const [index, prerequisite] of dependent.prerequisites.entries()) {
+      if (prerequisite.flagKey !== after.key) continue;
+      for (const [position, name] of prerequisite.variants.entries()) {
+        if (name !== "" && had.has(name) && !has.has(name)) {
+          throw invalidArgument(
+            `${prefix}variants`,
+            `removes variant "${name}", which flag "${dependent.key}" requires at ${dependent.key}.prerequisites[${index}].variants[${position}]; change that flag first`,
+          );
+        }
+      }
+    }
+  }
+}

@@ -232,6 +232,65 @@ describe("bad input", () => {
     await expectCode(flags.deleteFlag({ key: "cycle.a" }), Code.FailedPrecondition, /"cycle\.b" depend on "cycle\.a"/);
   });
 
+  it("updates an imported flag whose split keeps Unleash's total, checking only the masked fields by CreateFlag's rules", async () => {
+    await flags.importFlags({
+      unleash: {
+        features: [
+          { name: "imported.parent", enabled: true, strategies: [{ name: "default" }] },
+          {
+            name: "imported.split",
+            enabled: true,
+            strategies: [{ name: "default" }],
+            variants: [
+              { name: "a", weight: 500, stickiness: "default" },
+              { name: "b", weight: 300, stickiness: "default" },
+            ],
+            dependencies: [{ feature: "imported.parent", variants: ["ghost"] }],
+          },
+        ],
+      } as never,
+    });
+    const imported = (await flags.getFlag({ key: "imported.split" })).flag!;
+    expect(imported.split!.variants.map((variant) => variant.weight)).toEqual([500, 300]);
+    const described = (
+      await flags.updateFlag({ flag: { key: imported.key, version: imported.version, description: "from Unleash" }, updateMask: create(FieldMaskSchema, { paths: ["description"] }) })
+    ).flag!;
+    expect([described.description, described.version]).toEqual(["from Unleash", imported.version + 1n]);
+    const tagged = (
+      await flags.updateFlag({ flag: { key: imported.key, version: described.version, tags: ["unleash"], enabled: false }, updateMask: create(FieldMaskSchema, { paths: ["tags", "enabled"] }) })
+    ).flag!;
+    expect(tagged.split!.variants.map((variant) => variant.weight)).toEqual([500, 300]);
+    // A split the update sets, or prerequisites it sets, must meet CreateFlag's rules.
+    await expectCode(
+      flags.updateFlag({ flag: { key: imported.key, version: tagged.version, split: { variants: [{ variant: "a", weight: 50 }, { variant: "b", weight: 40 }] } }, updateMask: create(FieldMaskSchema, { paths: ["split"] }) }),
+      Code.InvalidArgument,
+      /^flag\.split\.variants: weights must add up to 100 or 1000, got 90$/,
+    );
+    await expectCode(
+      flags.updateFlag({ flag: { key: imported.key, version: tagged.version, prerequisites: [{ flagKey: "imported.parent", variants: ["ghost"] }] }, updateMask: create(FieldMaskSchema, { paths: ["prerequisites"] }) }),
+      Code.InvalidArgument,
+      /^flag\.prerequisites\[0\]\.variants\[0\]: flag "imported\.parent" has no variant "ghost"$/,
+    );
+  });
+
+  it("refuses a parent change that drops a variant a dependent requires, and a delete of a flag others depend on", async () => {
+    await flags.createFlag({
+      flag: create(FlagSchema, { key: "parent.theme", type: FlagType.VARIANT, enabled: true, variants: [{ name: "dark" }, { name: "light" }], defaultVariant: "light" }),
+    });
+    await flags.createFlag({
+      flag: create(FlagSchema, { key: "child.widget", type: FlagType.BOOLEAN, enabled: true, prerequisites: [{ flagKey: "parent.theme", variants: ["light", "dark"] }] }),
+    });
+    await expectCode(
+      flags.updateFlag({ flag: { key: "parent.theme", version: 1n, variants: [{ name: "light" }] }, updateMask: create(FieldMaskSchema, { paths: ["variants"] }) }),
+      Code.InvalidArgument,
+      /^flag\.variants: removes variant "dark", which flag "child\.widget" requires at child\.widget\.prerequisites\[0\]\.variants\[1\]/,
+    );
+    expect((await flags.getFlag({ key: "parent.theme" })).flag!.variants).toHaveLength(2);
+    // Adding a variant, or changing anything else, is fine.
+    await flags.updateFlag({ flag: { key: "parent.theme", version: 1n, variants: [{ name: "dark" }, { name: "light" }, { name: "sepia" }] }, updateMask: create(FieldMaskSchema, { paths: ["variants"] }) });
+    await expectCode(flags.deleteFlag({ key: "parent.theme" }), Code.FailedPrecondition, /^key: flags "child\.widget" depend on "parent\.theme" \(child\.widget\.prerequisites\[0\]\.flag_key\)/);
+  });
+
   it("writes nothing of an import in which one toggle is bad", async () => {
     const before = (await flags.listFlagAudit({ pageSize: 1 })).entries[0]!.id;
     await expectCode(

@@ -1441,7 +1441,10 @@ export const FlagsService: GenService<{
   },
   /**
    * Changes the fields named by update_mask; flag.version must be the
-   * flag's current version (ABORTED otherwise).
+   * flag's current version (ABORTED otherwise). The named fields meet
+   * CreateFlag's rules; the others stay as stored (an imported flag keeps
+   * Unleash's split totals). A change that removes a variant another flag's
+   * prerequisite requires is INVALID_ARGUMENT naming that prerequisite.
    *
    * @generated from rpc sum.v1.FlagsService.UpdateFlag
    */
@@ -1451,7 +1454,8 @@ export const FlagsService: GenService<{
     output: typeof UpdateFlagResponseSchema;
   },
   /**
-   * Deletes a flag no other flag depends on.
+   * Deletes a flag no other flag depends on (FAILED_PRECONDITION naming the
+   * dependents' prerequisites otherwise).
    *
    * @generated from rpc sum.v1.FlagsService.DeleteFlag
    */
