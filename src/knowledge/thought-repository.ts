@@ -200,8 +200,9 @@ export class ThoughtRepository {
 
   /** The first seq captured at or after `time` (one past the last when none). */
   async seqAtOrAfter(time: string, executor: Executor = this.db): Promise<number> {
-    const row = await executor.selectFrom("thoughts").select((eb) => eb.fn.min("seq").as("seq")).where("created_at", ">=", time).executeTakeFirst();
-    if (row?.seq !== null && row?.seq !== undefined) return Number(row.seq);
+    // The first by capture time through the index (seq follows capture order), not min(seq) over the whole range.
+    const row = await executor.selectFrom("thoughts").select("seq").where("created_at", ">=", time).orderBy("created_at").limit(1).executeTakeFirst();
+    if (row !== undefined) return row.seq;
     const last = await executor.selectFrom("thoughts").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
     return Number(last?.seq ?? 0) + 1;
   }
