@@ -21,7 +21,7 @@ export const systemEnvironment: EvaluationEnvironment = { now: Date.now, random:
 const EVENT_BATCH = 500;
 
 export class FlagSnapshot {
-  private readonly byKey = new Map<string, CompiledFlag>();
+  private byKey = new Map<string, CompiledFlag>();
   private ordered: CompiledFlag[] = [];
   private cursor = 0;
   private refreshing: Promise<void> = Promise.resolve();
@@ -83,30 +83,49 @@ export class FlagSnapshot {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Applies a batch of events to a copy of the flags and switches to it at
+   * once, with the cursor and the ordered list: between the reads of a batch
+   * (a multi-flag commit such as an import) evaluations, EvaluateAll and new
+   * watch streams see the flags entirely before or entirely after it, never
+   * some of its flags, nor a cursor past flags not yet listed.
+   */
   private async applyNewEvents(): Promise<void> {
+    // Every event up to `latest` is committed and visible to the reads below. Once they find no more
+    // flag changes the cursor moves to it, so the next refresh scans only newer events — without this
+    // each commit of any service rescanned the whole log since the last flag change.
+    const latest = await this.events.latestSequence();
     for (;;) {
       const events = await this.events.readAfter(this.cursor, EVENT_BATCH, [FLAG_CHANGED]);
-      if (events.length === 0) return;
+      if (events.length === 0) {
+        this.cursor = Math.max(this.cursor, latest);
+        return;
+      }
+      const next = new Map(this.byKey);
       const changes: SnapshotChange[] = [];
       for (const event of events) {
         const key = String(event.data["flagKey"] ?? "");
         const flag = await this.repository.get(key);
         if (flag === undefined) {
-          if (this.byKey.delete(key)) changes.push({ sequence: event.sequence, deleted: key });
-        } else if (this.byKey.get(key)?.version !== flag.version) {
-          if (this.put(flag)) changes.push({ sequence: event.sequence, flag });
+          if (next.delete(key)) changes.push({ sequence: event.sequence, deleted: key });
+        } else if (next.get(key)?.version !== flag.version) {
+          if (this.put(flag, next)) changes.push({ sequence: event.sequence, flag });
         }
-        this.cursor = event.sequence;
       }
+      this.byKey = next;
+      this.cursor = events.at(-1)!.sequence;
       this.reorder();
       for (const change of changes) for (const listener of [...this.listeners]) listener(change);
-      if (events.length < EVENT_BATCH) return;
+      if (events.length < EVENT_BATCH) {
+        this.cursor = Math.max(this.cursor, latest);
+        return;
+      }
     }
   }
 
-  private put(flag: Flag): boolean {
+  private put(flag: Flag, into: Map<string, CompiledFlag> = this.byKey): boolean {
     try {
-      this.byKey.set(flag.key, compileFlag(flag, { anyTotalWeight: true }));
+      into.set(flag.key, compileFlag(flag, { anyTotalWeight: true }));
       return true;
     } catch (error) {
       // Stored flags were checked when written; one that no longer compiles is left out, not served wrongly.

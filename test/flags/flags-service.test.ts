@@ -370,10 +370,28 @@ describe("WatchFlags", () => {
     const started = performance.now();
     await flags.createFlag({ flag: betaFlag("watch.one") });
     const changed = (await stream.next()).value as WatchFlagsResponse;
-    const latencyMs = performance.now() - started;
     expect(changed.event.case === "changed" && changed.event.value.key).toBe("watch.one");
     expect(changed.sequence).toBeGreaterThan(first.sequence);
-    expect(latencyMs).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(1000);
+
+    // The issue's bar: each change arrives within 100 ms of its commit. Each latency is measured from
+    // before the write is sent until the change reaches this stream, so it also counts the write's own
+    // round trip and transaction: an upper bound on commit → arrival. The machine is shared (2 cores, other
+    // suites running in parallel), so one scheduling hiccup must not fail the suite: the median of 7 changes
+    // must be under 100 ms, and even the slowest under 500 ms — still far below the old 1 s bound.
+    const latencies: number[] = [];
+    let version = changed.event.case === "changed" ? changed.event.value.version : 1n;
+    for (let index = 0; index < 7; index++) {
+      const sent = performance.now();
+      await flags.updateFlag({ flag: { key: "watch.one", version, description: `change ${index}` }, updateMask: create(FieldMaskSchema, { paths: ["description"] }) });
+      const next = (await stream.next()).value as WatchFlagsResponse;
+      latencies.push(performance.now() - sent);
+      expect(next.event.case === "changed" && next.event.value.description).toBe(`change ${index}`);
+      version = next.event.case === "changed" ? next.event.value.version : version;
+    }
+    latencies.sort((a, b) => a - b);
+    expect(latencies[3]!, `latencies ${latencies.map((ms) => ms.toFixed(1)).join(", ")} ms`).toBeLessThan(100);
+    expect(latencies[6]!).toBeLessThan(500);
 
     await flags.deleteFlag({ key: "watch.one" });
     const deleted = (await stream.next()).value as WatchFlagsResponse;
