@@ -85,7 +85,7 @@ export const variables: readonly VariableSpec[] = [
   { name: "LOG_LEVEL", defaultValue: "info", description: "fatal, error, warn, info, debug, trace or silent; every call is logged at info" },
   { name: "SHUTDOWN_TIMEOUT_MS", defaultValue: "10000", description: "how long in-flight calls may run after SIGTERM/SIGINT before the process exits" },
   { name: "SUMMARIZE_MAX_BYTES", defaultValue: "10485760", description: "largest text SummarizeService accepts (UTF-8 bytes, per document; SummarizeUpload streams past MAX_REQUEST_BYTES); larger gets RESOURCE_EXHAUSTED" },
-  { name: "SUMMARIZE_WORKERS", defaultValue: "min(2, CPUs − 1)", description: "worker threads that summarize large documents off the main thread; 0 keeps all work on the main thread" },
+  { name: "SUMMARIZE_WORKERS", defaultValue: "min(2, CPUs − 1)", description: "worker threads that summarize texts of 64 Ki characters and more (smaller ones share one more thread with language detection); 0 keeps all summarizing on the thread serving calls" },
   { name: "EVENT_RETENTION_DAYS", defaultValue: "30", description: "events older than this are pruned from the event log" },
   { name: "HEALTH_PROBE_INTERVAL_MS", defaultValue: "5000", description: "how often the database is probed for the health service" },
   { name: "WEBHOOKS_MAX_WEBHOOKS", defaultValue: "100", description: "most webhooks that can be registered; more gets RESOURCE_EXHAUSTED" },
