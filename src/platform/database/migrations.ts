@@ -171,6 +171,13 @@ const migrations: Record<string, Migration> = {
       await sql`create index events_cluster on events (json_extract(data, '$.clusterId')) where json_extract(data, '$.clusterId') is not null`.execute(db);
     },
   },
+  "0005_webhook_message_rounds": {
+    // Redeliver and Replay start a new round; an outcome of the previous round's attempt, written after
+    // that, must not overwrite the new round's pending state.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("webhook_messages").addColumn("round", "integer", (column) => column.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

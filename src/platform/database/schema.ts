@@ -52,6 +52,8 @@ export interface WebhookMessagesTable {
   /** Epoch milliseconds; null unless pending. */
   next_attempt_at: number | null;
   created_at: string;
+  /** Bumped by Redeliver and Replay: outcomes of an earlier round's attempts leave the state alone. */
+  round: Generated<number>;
 }
 
 export interface WebhookAttemptsTable {
