@@ -33,6 +33,8 @@ export interface DueMessage {
   readonly eventType: string;
   /** Attempts already made in the current round of the schedule. */
   readonly attemptCount: number;
+  /** The message's round (Redeliver and Replay start a new one). */
+  readonly round: number;
   /** Undefined when the event was pruned from the log. */
   readonly event: RawEvent | undefined;
 }
@@ -40,6 +42,8 @@ export interface DueMessage {
 /** The result of one attempt, and the message's state after it. */
 export interface AttemptRecord {
   readonly messageId: number;
+  /** The round the attempt belonged to: the message's state changes only if it is still that round. */
+  readonly round: number;
   readonly webhookId: string;
   readonly attemptedAt: string;
   readonly httpStatus: number;
@@ -54,6 +58,7 @@ export interface AttemptRecord {
 /** A message put off without an attempt (its endpoint's circuit is open). */
 export interface Deferral {
   readonly messageId: number;
+  readonly round: number;
   readonly nextAttemptAt: number;
 }
 
@@ -120,7 +125,17 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
     ),
     due: new ReusableQuery<
       { now: number; limit: number },
-      { messageId: number; webhookId: string; eventId: string; eventType: string; attemptCount: number; sequence: number | null; timestamp: string | null; data: string | null }
+      {
+        messageId: number;
+        webhookId: string;
+        eventId: string;
+        eventType: string;
+        attemptCount: number;
+        round: number;
+        sequence: number | null;
+        timestamp: string | null;
+        data: string | null;
+      }
     >(
       db
         .selectFrom("webhook_messages as m")
@@ -132,6 +147,7 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
           "m.event_id as eventId",
           "m.event_type as eventType",
           "m.attempt_count as attemptCount",
+          "m.round",
           "e.sequence",
           "e.timestamp",
           "e.data",
@@ -150,7 +166,7 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
         .where("m.status", "=", "pending")
         .where("w.enabled", "=", 1),
     ),
-    settle: new ReusableQuery<{ id: number; status: MessageStatus; nextAttemptAt: number | null }, never>(
+    settle: new ReusableQuery<{ id: number; round: number; status: MessageStatus; nextAttemptAt: number | null }, never>(
       db
         .updateTable("webhook_messages")
         .set((eb) => ({
@@ -158,8 +174,10 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
           next_attempt_at: param<number | null>("nextAttemptAt"),
           attempt_count: eb("attempt_count", "+", 1),
         }))
-        .where("id", "=", param<number>("id")),
+        .where("id", "=", param<number>("id"))
+        .where("round", "=", param<number>("round")),
     ),
+    exists: new ReusableQuery<{ id: number }, { id: number }>(db.selectFrom("webhook_messages").select("id").where("id", "=", param<number>("id"))),
     insertAttempt: new ReusableQuery<
       {
         messageId: number;
@@ -186,8 +204,12 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
         retry: param<number>("retry"),
       }),
     ),
-    defer: new ReusableQuery<{ id: number; nextAttemptAt: number }, never>(
-      db.updateTable("webhook_messages").set({ next_attempt_at: param<number>("nextAttemptAt") }).where("id", "=", param<number>("id")),
+    defer: new ReusableQuery<{ id: number; round: number; nextAttemptAt: number }, never>(
+      db
+        .updateTable("webhook_messages")
+        .set({ next_attempt_at: param<number>("nextAttemptAt") })
+        .where("id", "=", param<number>("id"))
+        .where("round", "=", param<number>("round")),
     ),
   };
 }
@@ -241,6 +263,7 @@ export class DeliveryRepository {
       eventId: row.eventId,
       eventType: row.eventType,
       attemptCount: row.attemptCount,
+      round: row.round,
       event:
         row.sequence === null || row.data === null || row.timestamp === null
           ? undefined
@@ -255,13 +278,14 @@ export class DeliveryRepository {
   }
 
   /**
-   * Writes attempts and the messages' new states; messages deleted meanwhile
-   * are skipped (their state update touches no row, so no attempt is kept).
+   * Writes attempts and the messages' new states. A message redelivered or
+   * replayed since its attempt (a new round) keeps its new pending state and
+   * only gains the attempt; one deleted meanwhile is skipped.
    */
   async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
     for (const a of attempts) {
-      const settled = await this.hot.settle.execute(trx, { id: a.messageId, status: a.status, nextAttemptAt: a.nextAttemptAt });
-      if (Number(settled.numAffectedRows ?? 0) === 0) continue;
+      const settled = await this.hot.settle.execute(trx, { id: a.messageId, round: a.round, status: a.status, nextAttemptAt: a.nextAttemptAt });
+      if (Number(settled.numAffectedRows ?? 0) === 0 && (await this.hot.exists.rows(trx, { id: a.messageId })).length === 0) continue;
       await this.hot.insertAttempt.execute(trx, {
         messageId: a.messageId,
         webhookId: a.webhookId,
@@ -274,14 +298,16 @@ export class DeliveryRepository {
         retry: a.retry ? 1 : 0,
       });
     }
-    for (const deferral of deferrals) await this.hot.defer.execute(trx, { id: deferral.messageId, nextAttemptAt: deferral.nextAttemptAt });
+    for (const deferral of deferrals) {
+      await this.hot.defer.execute(trx, { id: deferral.messageId, round: deferral.round, nextAttemptAt: deferral.nextAttemptAt });
+    }
   }
 
   /** Puts one message back at the start of the schedule; false when there is no such message. */
   async redeliver(trx: Db, webhookId: string, eventId: string, now: number): Promise<boolean> {
     const result = await trx
       .updateTable("webhook_messages")
-      .set({ status: "pending", attempt_count: 0, next_attempt_at: now })
+      .set((eb) => ({ status: "pending", attempt_count: 0, next_attempt_at: now, round: eb("round", "+", 1) }))
       .where("webhook_id", "=", webhookId)
       .where("event_id", "=", eventId)
       .executeTakeFirst();
@@ -312,7 +338,7 @@ export class DeliveryRepository {
       from events e
       where e.timestamp >= ${start} and e.timestamp < ${end} and e.type != 'webhook.test' and (${sql.join(conditions, sql` or `)})
       order by e.sequence
-      on conflict (webhook_id, event_id) do update set status = 'pending', attempt_count = 0, next_attempt_at = excluded.next_attempt_at
+      on conflict (webhook_id, event_id) do update set status = 'pending', attempt_count = 0, next_attempt_at = excluded.next_attempt_at, round = webhook_messages.round + 1
     `.execute(trx);
     return Number(result.numAffectedRows ?? 0);
   }

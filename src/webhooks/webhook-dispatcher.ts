@@ -247,7 +247,7 @@ export class WebhookDispatcher {
             return;
           }
           const { webhookId, event } = message;
-          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, event });
+          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, round: 0, event });
         });
         this.pump();
         if (batch.complete) return;
@@ -396,7 +396,7 @@ export class WebhookDispatcher {
       const latencyMs = performance.now() - started;
       if (error instanceof BrokenCircuitError) {
         // Not an attempt: the endpoint is resting; try when the breaker lets one through.
-        this.deferrals.push({ messageId: message.messageId, nextAttemptAt: attemptedAt + this.options.config.breakerHalfOpenMs });
+        this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt: attemptedAt + this.options.config.breakerHalfOpenMs });
         this.retryAtTime(attemptedAt + this.options.config.breakerHalfOpenMs);
         this.scheduleFlush();
         return;
@@ -422,6 +422,7 @@ export class WebhookDispatcher {
     }
     this.attempts.push({
       messageId: message.messageId,
+      round: message.round,
       webhookId: webhook.id,
       attemptedAt: new Date(attemptedAt).toISOString(),
       httpStatus: answer.status,
@@ -452,6 +453,7 @@ export class WebhookDispatcher {
     }
     this.attempts.push({
       messageId: message.messageId,
+      round: message.round,
       webhookId: webhook.id,
       attemptedAt: new Date(attemptedAt).toISOString(),
       httpStatus,

@@ -217,6 +217,30 @@ describe("delivery", () => {
     });
   });
 
+  it("a Redeliver that lands while the message's attempt is in flight sends it again (the late outcome does not undo it)", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const target = await receiver(async (_request, response, index) => {
+      if (index === 0) await held;
+      response.writeHead(200).end();
+    });
+    await withWebhook({ url: target.url }, async ({ id }) => {
+      const [eventId] = await publish(1, "inflight");
+      await waitFor(() => target.byId(eventId!).length === 1, 5000, "first attempt arrives");
+      // The first attempt is still waiting for its answer when the message is redelivered.
+      await client.redeliver({ webhookId: id, messageId: eventId! });
+      release();
+      await waitFor(() => target.byId(eventId!).length === 2, 5000, "the redelivery");
+      await waitFor(
+        async () => (await client.listDeliveries({ webhookId: id })).deliveries[0]?.attempts.length === 2,
+        5000,
+        "both attempts recorded",
+      );
+      const [delivery] = (await client.listDeliveries({ webhookId: id })).deliveries;
+      expect(delivery!.status).toBe(DeliveryStatus.SUCCEEDED);
+    });
+  });
+
   it("retries 500s on the compressed schedule with the same webhook-id, then succeeds", async () => {
     const target = await receiver((_request, response, index) => {
       response.writeHead(index < 2 ? 500 : 200).end("x");
