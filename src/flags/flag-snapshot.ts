@@ -5,14 +5,14 @@
  * the database per call. Subscribers (watch streams) hear each change once
  * it is in the snapshot.
  */
-import type { Flag } from "../../gen/sum/v1/flags_pb.js";
+import { EvaluationErrorCode, type Flag } from "../../gen/sum/v1/flags_pb.js";
 import type { EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { compileFlag, type CompiledFlag } from "./compiled-flag.js";
 import type { EvaluationContext, EvaluationEnvironment } from "./evaluation-context.js";
 import { FLAG_CHANGED } from "./flag-events.js";
 import type { FlagRepository } from "./flag-repository.js";
-import type { FlagResult } from "./flag-result.js";
+import { errorResult, type FlagResult } from "./flag-result.js";
 
 export type SnapshotChange = { readonly sequence: number } & ({ readonly flag: Flag; readonly deleted?: undefined } | { readonly flag?: undefined; readonly deleted: string });
 
@@ -69,8 +69,14 @@ export class FlagSnapshot {
     return this.byKey.get(key);
   }
 
+  /** The flag's outcome; an unexpected failure of the evaluator is ERROR with GENERAL, never a failed call. */
   evaluate(flag: CompiledFlag, context: EvaluationContext): FlagResult {
-    return flag.evaluate(context, this.environment, this.lookup);
+    try {
+      return flag.evaluate(context, this.environment, this.lookup);
+    } catch (error) {
+      this.logger.error({ err: error, flagKey: flag.key }, "flag evaluation failed");
+      return errorResult(EvaluationErrorCode.GENERAL, `flag "${flag.key}" could not be evaluated`);
+    }
   }
 
   /** Every flag in key order. */
