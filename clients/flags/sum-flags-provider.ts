@@ -9,16 +9,18 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import {
   FlagNotFoundError,
+  GeneralError,
   OpenFeatureEventEmitter,
   ProviderEvents,
   StandardResolutionReasons,
+  TargetingKeyMissingError,
   TypeMismatchError,
   type EvaluationContext as OpenFeatureContext,
   type JsonValue,
   type Provider,
   type ResolutionDetails,
 } from "@openfeature/server-sdk";
-import { EvaluationReason, FlagsService, type Flag } from "../../gen/sum/v1/flags_pb.js";
+import { EvaluationErrorCode, EvaluationReason, FlagsService, type Flag } from "../../gen/sum/v1/flags_pb.js";
 import { compileFlag, type CompiledFlag } from "../../src/flags/compiled-flag.js";
 import type { EvaluationContext, EvaluationEnvironment } from "../../src/flags/evaluation-context.js";
 
@@ -94,10 +96,18 @@ export class SumFlagsProvider implements Provider {
     if (flag === undefined) throw new FlagNotFoundError(`flag "${key}" not found`);
     const { targetingKey, ...attributes } = context;
     const local: EvaluationContext = { targetingKey: targetingKey === "" ? undefined : targetingKey, attributes };
-    const result = flag.evaluate(local, environment, this.lookup);
+    let result;
+    try {
+      result = flag.evaluate(local, environment, this.lookup);
+    } catch (error) {
+      throw new GeneralError(`flag "${key}" could not be evaluated: ${String(error)}`);
+    }
+    if (result.errorCode === EvaluationErrorCode.TARGETING_KEY_MISSING) throw new TargetingKeyMissingError(result.errorMessage);
+    if (result.errorCode !== EvaluationErrorCode.UNSPECIFIED) throw new GeneralError(result.errorMessage);
     const reason = REASONS[result.reason] ?? StandardResolutionReasons.UNKNOWN;
     const variant = result.variant === "" ? {} : { variant: result.variant };
     const flagMetadata = { version: Number(flag.version), enabled: result.enabled };
+    // No value (a variant or config flag off without an off variant): the caller's default, with the reason, as OFREP does.
     if (result.value === null) return { value: defaultValue, reason, flagMetadata, ...variant };
     const actual = typeof result.value;
     if (actual !== kind) throw new TypeMismatchError(`flag "${key}" serves a ${actual}, not a ${kind}`);

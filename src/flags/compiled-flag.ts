@@ -7,14 +7,14 @@
  */
 import { toJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { ConstraintOperator, EvaluationReason, FlagType, type Flag, type Split, type Target } from "../../gen/sum/v1/flags_pb.js";
+import { ConstraintOperator, EvaluationErrorCode, EvaluationReason, FlagType, type Flag, type Split, type Target } from "../../gen/sum/v1/flags_pb.js";
 import { compileConstraint, type ConstraintPredicate } from "./constraint-operators.js";
 import { fieldReader, type EvaluationContext, type EvaluationEnvironment, type FieldReader } from "./evaluation-context.js";
 import { FlagDefinitionError } from "./flag-definition-error.js";
 import { flagResult, type FlagResult } from "./flag-result.js";
 import { implicitValue, valueMismatch } from "./flag-types.js";
 import { normalizedValue, ROLLOUT_SEED, VARIANT_SEED } from "./murmur-hash.js";
-import { rolloutStickiness, splitStickiness, type StickinessReader } from "./stickiness.js";
+import { needsTargetingKey, rolloutStickiness, splitStickiness, type StickinessReader } from "./stickiness.js";
 
 /** Finds another compiled flag, for prerequisites. */
 export type FlagLookup = (key: string) => CompiledFlag | undefined;
@@ -48,6 +48,8 @@ interface VariantOutcome {
 }
 
 interface CompiledSplit {
+  /** SUM's default stickiness: without a targeting key the split cannot choose. */
+  readonly needsKey: boolean;
   readonly prefix: string;
   readonly total: number;
   readonly stickiness: StickinessReader;
@@ -57,6 +59,10 @@ interface CompiledSplit {
 }
 
 interface CompiledRollout {
+  /** SUM's default stickiness on a partial rollout: without a targeting key the rule cannot decide. */
+  readonly needsKey: boolean;
+  /** 100% on SUM's default stickiness: every context, with a targeting key or not. */
+  readonly everyone: boolean;
   readonly percentage: number;
   readonly prefix: string;
   readonly stickiness: StickinessReader;
@@ -97,6 +103,13 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
       : flagResult(type === FlagType.KILL_SWITCH ? false : off.value, off.name, reason, false);
   const disabled = offResult(EvaluationReason.DISABLED);
   const fallback = flag.defaultVariant === "" ? undefined : variantNamed(flag.defaultVariant, "default_variant");
+  /** A rollout or split on SUM's default stickiness met a context without a targeting key: the flag's default value. */
+  const keyMissing: FlagResult = Object.freeze({
+    ...(fallback === undefined ? offResult(EvaluationReason.ERROR) : flagResult(fallback.value, fallback.name, EvaluationReason.ERROR, false)),
+    enabled: false,
+    errorCode: EvaluationErrorCode.TARGETING_KEY_MISSING,
+    errorMessage: `flag "${flag.key}" buckets by the targeting key and the context has none`,
+  });
 
   const flagSplit = flag.split === undefined || flag.split.variants.length === 0
     ? undefined
@@ -106,7 +119,7 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     const plain = onWith(fallback, reason);
     if (flagSplit === undefined) return () => plain;
     const noVariant = onWith(undefined, reason);
-    return (context, environment) => chooseVariant(flagSplit, context, environment) ?? noVariant;
+    return (context, environment) => chooseVariant(flagSplit, context, environment, keyMissing) ?? noVariant;
   };
 
   const targets: CompiledTarget[] = flag.targets.map((target, index) => compileTarget(target, `targets[${index}]`, variantNamed));
@@ -125,6 +138,8 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     if (rule.rollout !== undefined) {
       if (rule.rollout.percentage > 100) throw new FlagDefinitionError(`${path}.rollout.percentage`, `must be between 0 and 100, got ${rule.rollout.percentage}`);
       rollout = {
+        needsKey: needsTargetingKey(rule.rollout.stickiness) && rule.rollout.percentage > 0 && rule.rollout.percentage < 100,
+        everyone: needsTargetingKey(rule.rollout.stickiness) && rule.rollout.percentage === 100,
         percentage: rule.rollout.percentage,
         prefix: `${rule.rollout.groupId === "" ? flag.key : rule.rollout.groupId}:`,
         stickiness: rolloutStickiness(rule.rollout.stickiness),
@@ -136,7 +151,7 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     } else if (rule.serve.case === "split" && rule.serve.value.variants.length > 0) {
       const split = compileSplit(rule.serve.value, `${path}.split`, flag.key, variantNamed, options);
       const otherwise = onServe(EvaluationReason.TARGETING_MATCH);
-      serve = (context, environment) => chooseVariant(split, context, environment) ?? otherwise(context, environment);
+      serve = (context, environment) => chooseVariant(split, context, environment, keyMissing) ?? otherwise(context, environment);
     } else {
       serve = onServe(EvaluationReason.TARGETING_MATCH);
     }
@@ -179,7 +194,10 @@ export function compileFlag(flag: Flag, options: CompileOptions = {}): CompiledF
     for (let position = 0; position < count; position++) {
       const rule = rules[candidates === undefined ? position : candidates[position]!]!;
       if (!allHold(rule.constraints, context, environment)) continue;
-      if (rule.rollout !== undefined && !inRollout(rule.rollout, context, environment)) continue;
+      if (rule.rollout !== undefined) {
+        if (rule.rollout.needsKey && context.targetingKey === undefined) return keyMissing;
+        if (!inRollout(rule.rollout, context, environment)) continue;
+      }
       return rule.serve(context, environment);
     }
     return unmatched(context, environment);
@@ -252,6 +270,7 @@ function allHold(constraints: readonly ConstraintPredicate[], context: Evaluatio
 /** Unleash's flexibleRollout: bucket 1–100 of "groupId:value", in when at most the percentage. */
 function inRollout(rollout: CompiledRollout, context: EvaluationContext, environment: EvaluationEnvironment): boolean {
   if (rollout.percentage === 0) return false;
+  if (rollout.everyone) return true;
   const value = rollout.stickiness(context, environment);
   if (value === undefined || value === "") return false;
   return normalizedValue(rollout.prefix, value, 100, ROLLOUT_SEED) <= rollout.percentage;
@@ -292,6 +311,7 @@ function compileSplit(
     return { read: target.read, values: target.values, result: flagResult(variant.value, variant.name, EvaluationReason.TARGETING_MATCH, true) };
   });
   return {
+    needsKey: needsTargetingKey(split.stickiness),
     prefix: `${split.groupId === "" ? flagKey : split.groupId}:`,
     total,
     stickiness: splitStickiness(split.stickiness),
@@ -302,11 +322,12 @@ function compileSplit(
 }
 
 /** Unleash's selectVariantDefinition: overrides, then the weighted bucket 1…total. */
-function chooseVariant(split: CompiledSplit, context: EvaluationContext, environment: EvaluationEnvironment): FlagResult | undefined {
+function chooseVariant(split: CompiledSplit, context: EvaluationContext, environment: EvaluationEnvironment, keyMissing: FlagResult): FlagResult | undefined {
   for (const override of split.overrides) {
     const value = override.read(context);
     if (value !== undefined && override.values.has(value)) return override.result;
   }
+  if (split.needsKey && context.targetingKey === undefined) return keyMissing;
   const seed = split.stickiness(context, environment) ?? "";
   const target = normalizedValue(split.prefix, seed, split.total, VARIANT_SEED);
   for (let index = 0; index < split.upTo.length; index++) {

@@ -5,7 +5,7 @@
  * with `{"context": {"targetingKey": …, …attributes}}`. OFREP's string
  * vocabulary (reasons, error codes) is mapped here, at the edge.
  */
-import { EvaluationReason } from "../../gen/sum/v1/flags_pb.js";
+import { EvaluationErrorCode, EvaluationReason } from "../../gen/sum/v1/flags_pb.js";
 import type { HttpRoute, HttpRouteResponse } from "../platform/http/http-routes.js";
 import type { CompiledFlag } from "./compiled-flag.js";
 import type { EvaluationContext } from "./evaluation-context.js";
@@ -40,10 +40,31 @@ export function parseOfrepContext(body: string): ParsedContext {
   return { context: { targetingKey: targetingKey === "" ? undefined : targetingKey, attributes } };
 }
 
+const ERROR_CODES: Record<number, string> = {
+  [EvaluationErrorCode.FLAG_NOT_FOUND]: "FLAG_NOT_FOUND",
+  [EvaluationErrorCode.TYPE_MISMATCH]: "TYPE_MISMATCH",
+  [EvaluationErrorCode.PARSE_ERROR]: "PARSE_ERROR",
+  [EvaluationErrorCode.TARGETING_KEY_MISSING]: "TARGETING_KEY_MISSING",
+  [EvaluationErrorCode.GENERAL]: "GENERAL",
+};
+
+/** OFREP's status for a failed evaluation: the caller's context is at fault (400) or SUM is (500). */
+function failureStatus(result: FlagResult): number {
+  return result.errorCode === EvaluationErrorCode.GENERAL ? 500 : 400;
+}
+
+/**
+ * A flag that serves no value for this context (a variant or config flag off
+ * without an off variant) omits `value`, as OFREP says, so the provider
+ * uses the caller's default; the reason (DISABLED, DEFAULT) still tells why.
+ */
 function success(flag: CompiledFlag, result: FlagResult) {
+  if (result.errorCode !== EvaluationErrorCode.UNSPECIFIED) {
+    return failure(flag.key, ERROR_CODES[result.errorCode] ?? "GENERAL", result.errorMessage);
+  }
   return {
     key: flag.key,
-    value: result.value,
+    ...(result.value === null ? {} : { value: result.value }),
     reason: REASONS[result.reason] ?? "UNKNOWN",
     ...(result.variant === "" ? {} : { variant: result.variant }),
     metadata: { version: Number(flag.version), enabled: result.enabled },
@@ -70,7 +91,8 @@ export function ofrepRoutes(store: FlagStore): HttpRoute[] {
         if (parsed.error !== undefined) return { status: 400, body: failure(key, "PARSE_ERROR", parsed.error) };
         const flag = snapshot.get(key);
         if (flag === undefined) return { status: 404, body: failure(key, "FLAG_NOT_FOUND", `flag "${key}" not found`) };
-        return { status: 200, body: success(flag, snapshot.evaluate(flag, parsed.context)) };
+        const result = snapshot.evaluate(flag, parsed.context);
+        return { status: result.errorCode === EvaluationErrorCode.UNSPECIFIED ? 200 : failureStatus(result), body: success(flag, result) };
       },
     },
     {

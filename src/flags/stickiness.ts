@@ -1,6 +1,6 @@
 /**
- * Which context value a rollout or split hashes, with Unleash's defaults:
- * a rollout's "default" stickiness is the targeting key (Unleash's userId),
+ * Which context value a rollout or split hashes. SUM's default (empty) is
+ * the targeting key alone; Unleash's "default" stickiness is the targeting key (Unleash's userId),
  * else the sessionId attribute, else a random draw; a split's default also
  * tries remoteAddress. "random" always draws.
  */
@@ -13,10 +13,21 @@ export const DEFAULT_STICKINESS = "default";
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
+/**
+ * SUM's own default stickiness (empty): the targeting key alone. A context
+ * without one cannot be bucketed; the evaluator answers TARGETING_KEY_MISSING
+ * rather than rolling it at random. Unleash's "default" (what ImportFlags
+ * maps Unleash's default to) keeps Unleash's fallbacks below.
+ */
+export function needsTargetingKey(stickiness: string): boolean {
+  return stickiness === "";
+}
+
 /** Rollouts: a missing explicit field means the rule does not match. */
 export function rolloutStickiness(stickiness: string): StickinessReader {
   const randomId = (environment: EvaluationEnvironment) => String(Math.round(environment.random() * 10_000) + 1);
-  if (stickiness === "" || stickiness === DEFAULT_STICKINESS) {
+  if (stickiness === "") return (context) => nonEmpty(context.targetingKey);
+  if (stickiness === DEFAULT_STICKINESS) {
     return (context, environment) =>
       nonEmpty(context.targetingKey) ?? nonEmpty(context.attributes["sessionId"]) ?? randomId(environment);
   }
@@ -28,7 +39,8 @@ export function rolloutStickiness(stickiness: string): StickinessReader {
 /** Splits: a missing field falls back to a random draw, as Unleash's variant seed does. */
 export function splitStickiness(stickiness: string): StickinessReader {
   const randomId = (environment: EvaluationEnvironment) => String(Math.round(environment.random() * 100_000));
-  if (stickiness === "" || stickiness === DEFAULT_STICKINESS) {
+  if (stickiness === "") return (context) => nonEmpty(context.targetingKey);
+  if (stickiness === DEFAULT_STICKINESS) {
     return (context, environment) =>
       nonEmpty(context.targetingKey) ??
       nonEmpty(context.attributes["sessionId"]) ??

@@ -176,7 +176,7 @@ function mapSplit(variants: UnleashVariant[], stickiness: string, groupId: strin
   return {
     $typeName: "sum.v1.Split",
     variants: variants.map((variant) => ({ $typeName: "sum.v1.WeightedVariant", variant: variant.name, weight: Math.max(0, Math.floor(variant.weight ?? 0)) })),
-    stickiness: mapField(stickiness),
+    stickiness: mapStickiness(stickiness),
     groupId,
     overrides: variants.flatMap((variant) =>
       (variant.overrides ?? []).map((override) => ({
@@ -236,7 +236,7 @@ function mapStrategy(
       gate = rollout(parameters["percentage"], RANDOM_STICKINESS, feature.name);
       break;
     case "flexibleRollout":
-      gate = rollout(parameters["rollout"], mapField(parameters["stickiness"] ?? ""), parameters["groupId"] || feature.name);
+      gate = rollout(parameters["rollout"], mapStickiness(parameters["stickiness"] ?? ""), parameters["groupId"] || feature.name);
       break;
     case "remoteAddress":
       constraints.push(mapConstraint({ contextName: "remoteAddress", operator: "IN_CIDR", values: list(parameters["IPs"]) }, where, warn));
@@ -293,6 +293,15 @@ function mapConstraint(raw: UnleashConstraint, where: string, warn: (message: st
     return raw.inverted === true ? always() : never();
   }
   return mapped;
+}
+
+/**
+ * Unleash's stickiness in SUM's terms: its default (named or left empty) is SUM's explicit "default" —
+ * userId, then sessionId (then remoteAddress for variants), then random — not SUM's own empty default,
+ * which needs the targeting key.
+ */
+function mapStickiness(stickiness: string): string {
+  return stickiness === "" || stickiness === DEFAULT_STICKINESS ? DEFAULT_STICKINESS : mapField(stickiness);
 }
 
 /** Unleash context names SUM spells differently: its userId is the targeting key. */

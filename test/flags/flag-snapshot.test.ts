@@ -6,7 +6,8 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { FlagSchema, FlagType, type Flag } from "../../gen/sum/v1/flags_pb.js";
+import { EvaluationErrorCode, EvaluationReason, FlagSchema, FlagType, type Flag } from "../../gen/sum/v1/flags_pb.js";
+import type { CompiledFlag } from "../../src/flags/compiled-flag.js";
 import type { FlagRepository } from "../../src/flags/flag-repository.js";
 import { FlagSnapshot } from "../../src/flags/flag-snapshot.js";
 import type { EventLog, StoredEvent } from "../../src/platform/events/event-log.js";
@@ -59,5 +60,17 @@ describe("FlagSnapshot", () => {
     expect(snapshot.get("import.a")).toBeDefined();
     expect(snapshot.sequence).toBe(2);
     expect(heard).toEqual(["import.a", "import.b"]);
+  });
+
+  it("turns an unexpected evaluator failure into ERROR with GENERAL instead of failing the call", async () => {
+    const repository = { all: async () => [] } as unknown as FlagRepository;
+    const log = { latestSequence: async () => 0, onCommit: () => () => {} } as unknown as EventLog;
+    const logged: unknown[] = [];
+    const snapshot = new FlagSnapshot(repository, log, { error: (entry: unknown) => logged.push(entry) } as unknown as Logger);
+    await snapshot.start();
+    const broken = { key: "broken", evaluate: () => { throw new TypeError("boom"); } } as unknown as CompiledFlag;
+    const result = snapshot.evaluate(broken, { targetingKey: "u", attributes: {} });
+    expect([result.reason, result.errorCode, result.value]).toEqual([EvaluationReason.ERROR, EvaluationErrorCode.GENERAL, null]);
+    expect(logged).toHaveLength(1);
   });
 });

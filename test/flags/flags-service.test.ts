@@ -350,6 +350,39 @@ describe("Evaluate", () => {
     expect((error as ServiceError).code).toBe(GrpcStatus.NOT_FOUND);
   });
 
+  it("answers TARGETING_KEY_MISSING with the flag's default when a rollout or split on the targeting key meets a context without one", async () => {
+    await flags.createFlag({
+      flag: create(FlagSchema, {
+        key: "eval.keyed",
+        type: FlagType.VARIANT,
+        enabled: true,
+        variants: [{ name: "a" }, { name: "b" }, { name: "plain" }],
+        defaultVariant: "plain",
+        rules: [{ constraints: [{ contextField: "plan", operator: ConstraintOperator.IN, values: ["pro"] }], rollout: { percentage: 50 } }],
+        split: { variants: [{ variant: "a", weight: 50 }, { variant: "b", weight: 50 }] },
+      }),
+    });
+    for (const attributes of [{}, { plan: "pro" }] as Record<string, string>[]) {
+      const missing = (await grpc.unary(FlagsService.method.evaluate, { flagKey: "eval.keyed", context: { attributes } })).response.evaluation!;
+      expect([missing.reason, missing.errorCode, missing.value!.kind.value, missing.variant, missing.enabled]).toEqual([
+        EvaluationReason.ERROR,
+        EvaluationErrorCode.TARGETING_KEY_MISSING,
+        "plain",
+        "plain",
+        false,
+      ]);
+    }
+    const keyed = (await flags.evaluate({ flagKey: "eval.keyed", context: { targetingKey: "user-1" } })).evaluation!;
+    expect([keyed.reason, keyed.errorCode]).toEqual([EvaluationReason.SPLIT, EvaluationErrorCode.UNSPECIFIED]);
+    // A flag that never buckets needs no key; nor does Unleash's own "default" stickiness, which falls back as Unleash does.
+    expect((await flags.evaluate({ flagKey: "eval.config", context: {} })).evaluation!.errorCode).toBe(EvaluationErrorCode.UNSPECIFIED);
+    await flags.importFlags({
+      unleash: { features: [{ name: "eval.unleash", enabled: true, strategies: [{ name: "flexibleRollout", parameters: { rollout: "100", stickiness: "default", groupId: "g" } }] }] } as never,
+    });
+    const unleash = (await flags.evaluate({ flagKey: "eval.unleash", context: {} })).evaluation!;
+    expect([unleash.enabled, unleash.errorCode]).toEqual([true, EvaluationErrorCode.UNSPECIFIED]);
+  });
+
   it("EvaluateAll returns every flag in key order", async () => {
     const { evaluations } = await flags.evaluateAll({ context: { targetingKey: "vip" } });
     const keys = evaluations.map((evaluation) => evaluation.flagKey);
@@ -425,6 +458,32 @@ describe("OFREP with the OpenFeature SDK and OFREP provider", () => {
     expect([theme.value, theme.variant]).toEqual(["dark", "dark"]);
     expect(await client.getStringValue("ofrep.theme", "none", { targetingKey: "someone" })).toBe("light");
 
+    // Off without an off variant: no value, so the caller's default (never null, never TYPE_MISMATCH).
+    await flags.createFlag({
+      flag: create(FlagSchema, { key: "ofrep.off", type: FlagType.VARIANT, enabled: false, variants: [{ name: "dark" }, { name: "light" }] }),
+    });
+    const off = await client.getStringDetails("ofrep.off", "caller-default", { targetingKey: "x" });
+    expect(off.value).toBe("caller-default");
+    expect(off.errorCode).not.toBe("TYPE_MISMATCH");
+    const algorithm = await client.getStringDetails("summarization_algorithm", "ALGORITHM_LEAD", { targetingKey: "x" });
+    expect(algorithm.value).toBe("ALGORITHM_LEAD");
+    expect(algorithm.errorCode).not.toBe("TYPE_MISMATCH");
+    const config = await client.getObjectDetails("ofrep.off", { fallback: true }, { targetingKey: "x" });
+    expect(config.value).toEqual({ fallback: true });
+
+    // A split on the targeting key without one: TARGETING_KEY_MISSING, the caller's default.
+    await flags.createFlag({
+      flag: create(FlagSchema, {
+        key: "ofrep.split",
+        type: FlagType.VARIANT,
+        enabled: true,
+        variants: [{ name: "a" }, { name: "b" }],
+        split: { variants: [{ variant: "a", weight: 50 }, { variant: "b", weight: 50 }] },
+      }),
+    });
+    const keyless = await client.getStringDetails("ofrep.split", "none", {});
+    expect([keyless.value, keyless.errorCode, keyless.reason]).toEqual(["none", "TARGETING_KEY_MISSING", "ERROR"]);
+
     const missing = await client.getBooleanDetails("ofrep.missing", false, { targetingKey: "x" });
     expect([missing.value, missing.errorCode]).toEqual([false, "FLAG_NOT_FOUND"]);
     const mismatch = await client.getNumberDetails("ofrep.theme", 7, { targetingKey: "x" });
@@ -439,6 +498,14 @@ describe("OFREP with the OpenFeature SDK and OFREP provider", () => {
     const broken = await post("/ofrep/v1/evaluate/flags/ofrep.beta", "{not json");
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ errorCode: "PARSE_ERROR" });
+    const off = await post("/ofrep/v1/evaluate/flags/summarization_algorithm", JSON.stringify({ context: { targetingKey: "x" } }));
+    expect(off.status).toBe(200);
+    const offBody = (await off.json()) as Record<string, unknown>;
+    expect(offBody).toMatchObject({ key: "summarization_algorithm", reason: "DISABLED" });
+    expect("value" in offBody).toBe(false);
+    const keyless = await post("/ofrep/v1/evaluate/flags/ofrep.split", "{}");
+    expect(keyless.status).toBe(400);
+    expect(await keyless.json()).toMatchObject({ key: "ofrep.split", errorCode: "TARGETING_KEY_MISSING" });
     const bulk = await post("/ofrep/v1/evaluate/flags", JSON.stringify({ context: { targetingKey: "vip" } }));
     const body = (await bulk.json()) as { flags: { key: string; value: unknown }[] };
     expect(body.flags.find((flag) => flag.key === "ofrep.beta")?.value).toBe(true);

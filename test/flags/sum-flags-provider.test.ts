@@ -60,6 +60,12 @@ describe("SumFlagsProvider", () => {
       const serverButton = (await remote.evaluate({ flagKey: "local.button", context: { targetingKey: context.targetingKey } })).evaluation!;
       expect([button.value, button.variant, button.reason]).toEqual([serverButton.variant, serverButton.variant, "SPLIT"]);
     }
+    // Off without an off variant: the caller's default with reason DISABLED, as OFREP's omitted value.
+    const algorithm = await client.getStringDetails("summarization_algorithm", "ALGORITHM_LEAD", { targetingKey: "x" });
+    expect([algorithm.value, algorithm.reason, algorithm.errorCode]).toEqual(["ALGORITHM_LEAD", "DISABLED", undefined]);
+    // A split on the targeting key without one: TARGETING_KEY_MISSING and the caller's default.
+    const keyless = await client.getStringDetails("local.button", "none", {});
+    expect([keyless.value, keyless.reason, keyless.errorCode]).toEqual(["none", "ERROR", "TARGETING_KEY_MISSING"]);
     const missing = await client.getBooleanDetails("local.missing", true, { targetingKey: "x" });
     expect([missing.value, missing.errorCode]).toEqual([true, "FLAG_NOT_FOUND"]);
     const mismatch = await client.getNumberDetails("local.button", 3, { targetingKey: "x" });

@@ -261,9 +261,11 @@ export type Rollout = Message<"sum.v1.Rollout"> & {
   percentage: number;
 
   /**
-   * Context field whose value is hashed. Empty: the targeting key, else the
-   * "sessionId" attribute, else random (Unleash's "default"). "random"
-   * draws each time.
+   * Context field whose value is hashed. Empty: the targeting key; a
+   * context without one evaluates to ERROR with TARGETING_KEY_MISSING and
+   * the flag's default (for 1–99%). "default": Unleash's default — the
+   * targeting key, else the "sessionId" attribute, else random (imports
+   * use it). "random" draws each time.
    *
    * @generated from field: string stickiness = 2;
    */
@@ -297,8 +299,9 @@ export type Split = Message<"sum.v1.Split"> & {
   variants: WeightedVariant[];
 
   /**
-   * As Rollout.stickiness; empty: the targeting key, then the "sessionId"
-   * and "remoteAddress" attributes, else random.
+   * As Rollout.stickiness; empty: the targeting key (TARGETING_KEY_MISSING
+   * without one); "default": the targeting key, then the "sessionId" and
+   * "remoteAddress" attributes, else random.
    *
    * @generated from field: string stickiness = 2;
    */
@@ -1324,7 +1327,12 @@ export const EvaluationReasonSchema: GenEnum<EvaluationReason> = /*@__PURE__*/
   enumDesc(file_sum_v1_flags, 2);
 
 /**
- * EvaluationErrorCode is OpenFeature's error vocabulary.
+ * EvaluationErrorCode is OpenFeature's error vocabulary. TARGETING_KEY_MISSING:
+ * a rollout or split on the (empty, SUM) default stickiness met a context
+ * without a targeting key; the value is the flag's default. GENERAL: the
+ * evaluator failed unexpectedly. PARSE_ERROR: an OFREP request body or
+ * context that cannot be parsed; a context attribute an operator cannot
+ * parse is not an error but a constraint that does not hold (Unleash).
  *
  * @generated from enum sum.v1.EvaluationErrorCode
  */
