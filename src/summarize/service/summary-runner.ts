@@ -2,7 +2,7 @@
  * Where a summary is computed. The thread serving calls only checks requests
  * and writes responses; the work runs on threads of its own, so both cores
  * serve a burst of callers and a 10 MiB text never stalls anyone:
- * - documents under OFF_THREAD_MIN_CHARS go to the "small" thread, which also
+ * - documents under OFF_THREAD_MIN_CHARS go to the "small" threads, which also
  *   detects languages (the detector's tables, tens of megabytes, then live in
  *   its heap, not in the serving thread's, where they would slow every
  *   garbage collection); a small document is detected and summarized there
@@ -11,6 +11,7 @@
  *   language detected first on the small thread from a sample.
  * With no workers configured everything runs on the calling thread.
  */
+import { availableParallelism } from "node:os";
 import { summarizeDocument, type DocumentSummary, type DocumentSummaryOptions } from "../document-summarizer.js";
 import type { HierarchicalControl } from "../hierarchical-summarizer.js";
 import { DETECTION_FALLBACK, languageSample } from "../language-sample.js";
@@ -22,10 +23,16 @@ export interface SummaryRunner {
   close(): Promise<void>;
 }
 
+/**
+ * Threads for small documents: one per core, so a burst of callers keeps
+ * every core busy while the serving thread, mostly waiting, shares one.
+ */
+const SMALL_THREADS = availableParallelism();
+
 /** `workers` 0 keeps every summary on the calling thread. */
 export function createSummaryRunner(workers: number): SummaryRunner {
   const pool = workers > 0 ? new SummarizerPool({ size: workers }) : undefined;
-  const small = workers > 0 ? new SummarizerPool({ size: 1 }) : undefined;
+  const small = workers > 0 ? new SummarizerPool({ size: SMALL_THREADS }) : undefined;
   return {
     async run(text, options, control) {
       if (pool === undefined || small === undefined) {
