@@ -18,14 +18,16 @@ const CONNECT_END_STREAM = 0b10;
 const GRPC_WEB_TRAILER = 0x80;
 
 export function reportDecodeFailuresAsInvalidArgument(handler: UniversalHandler): UniversalHandler {
-  const wrapped = async (request: Parameters<UniversalHandler>[0]) => rewrite(await handler(request));
+  // One `then` per call, answered synchronously for every response but a
+  // Connect unary error: this runs on every call, so it adds no async layer.
+  const wrapped = (request: Parameters<UniversalHandler>[0]) => handler(request).then(rewrite);
   return Object.assign(wrapped, handler) as UniversalHandler;
 }
 
-async function rewrite(response: UniversalServerResponse): Promise<UniversalServerResponse> {
-  const contentType = response.header?.get("content-type") ?? "";
+function rewrite(response: UniversalServerResponse): UniversalServerResponse | Promise<UniversalServerResponse> {
   const body = response.body;
   if (body === undefined) return response;
+  const contentType = response.header?.get("content-type") ?? "";
   if (contentType.startsWith("application/grpc-web")) {
     return { ...response, body: mapEnvelopes(body, GRPC_WEB_TRAILER, rewriteGrpcWebTrailer) };
   }
@@ -35,18 +37,20 @@ async function rewrite(response: UniversalServerResponse): Promise<UniversalServ
   if (contentType.startsWith("application/connect+")) {
     return { ...response, body: mapEnvelopes(body, CONNECT_END_STREAM, rewriteEndStream) };
   }
-  if (response.status === 500 && contentType.startsWith("application/json")) {
-    // Connect unary: the status goes out before the body, so read the (small) error body first.
-    const bytes = await readAll(body);
-    const error = parseJson(bytes) as { code?: string; message?: string } | undefined;
-    if (error?.code === "internal" && error.message?.startsWith(PARSE_FAILURE)) {
-      const header = new Headers(response.header);
-      header.delete("content-length");
-      return { ...response, status: 400, header, body: once(encodeJson({ ...error, code: "invalid_argument" })) };
-    }
-    return { ...response, body: once(bytes) };
-  }
+  if (response.status === 500 && contentType.startsWith("application/json")) return rewriteUnaryError(response, body);
   return response;
+}
+
+/** Connect unary: the status goes out before the body, so the (small) error body is read first. */
+async function rewriteUnaryError(response: UniversalServerResponse, body: AsyncIterable<Uint8Array>): Promise<UniversalServerResponse> {
+  const bytes = await readAll(body);
+  const error = parseJson(bytes) as { code?: string; message?: string } | undefined;
+  if (error?.code === "internal" && error.message?.startsWith(PARSE_FAILURE)) {
+    const header = new Headers(response.header);
+    header.delete("content-length");
+    return { ...response, status: 400, header, body: once(encodeJson({ ...error, code: "invalid_argument" })) };
+  }
+  return { ...response, body: once(bytes) };
 }
 
 async function* fixTrailerAfter(body: AsyncIterable<Uint8Array>, trailer: Headers | undefined): AsyncGenerator<Uint8Array> {
