@@ -44,18 +44,31 @@ describe("per-method policies from the table", () => {
   });
 
   it("bulkhead overflow gets RESOURCE_EXHAUSTED naming the limit, on both ports", async () => {
-    // Two run, one waits in the queue, the fourth and fifth are refused.
-    const started = sum.probe.sleepsStarted;
-    // 120 ms each: the queued call ends ~240 ms after it arrived, inside the 300 ms limit that counts queue time.
-    const calls = [0, 1, 2].map(() => sum.client(TestingService, "grpc-h2c").sleep({ durationMs: 120 }));
-    await waitFor(() => sum.probe.sleepsStarted >= started + 2, 2_000, "two running sleeps");
-    const overflowHttp = await sum.client(TestingService, "connect-json-http1").sleep({ durationMs: 1 }).catch((e: unknown) => e);
-    expect(codeOf(overflowHttp)).toBe(Code.ResourceExhausted);
-    expect((overflowHttp as ConnectError).rawMessage).toContain("limit is 2 running and 1 queued");
-    const overflowNative = await grpc.unary(TestingService.method.sleep, { durationMs: 1 }).catch((e: unknown) => e);
-    expect(codeOf(overflowNative)).toBe(Code.ResourceExhausted);
-    const results = await Promise.allSettled(calls);
-    expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    // A server of its own with sleeps long enough that the overflow calls
+    // surely arrive while two run and one waits, even on a loaded machine,
+    // and a time limit the queued call cannot reach.
+    const roomy = await startTestServer({
+      policyTable: {
+        ...defaultPolicyTable,
+        overrides: { ...defaultPolicyTable.overrides, "/sum.testing.v1.TestingService/Sleep": { timeoutMs: 20_000, bulkhead: { concurrency: 2, queue: 1 } } },
+      },
+    });
+    const native = new GrpcJsClient(roomy.grpcAddress);
+    try {
+      const started = roomy.probe.sleepsStarted;
+      const calls = [0, 1, 2].map(() => roomy.client(TestingService, "grpc-h2c").sleep({ durationMs: 1_500 }));
+      await waitFor(() => roomy.probe.sleepsStarted >= started + 2, 5_000, "two running sleeps");
+      const overflowHttp = await roomy.client(TestingService, "connect-json-http1").sleep({ durationMs: 1 }).catch((e: unknown) => e);
+      expect(codeOf(overflowHttp)).toBe(Code.ResourceExhausted);
+      expect((overflowHttp as ConnectError).rawMessage).toContain("limit is 2 running and 1 queued");
+      const overflowNative = await native.unary(TestingService.method.sleep, { durationMs: 1 }).catch((e: unknown) => e);
+      expect(codeOf(overflowNative)).toBe(Code.ResourceExhausted);
+      const results = await Promise.allSettled(calls);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    } finally {
+      native.close();
+      await roomy.stop();
+    }
   });
 
   it("the caller's deadline cancels the handler's work", async () => {
