@@ -46,6 +46,8 @@ export function productServices({ config, events, database, catalogue, logger }:
         maxContentBytes: config.knowledge.maxContentBytes,
         pattern: { minThoughts: config.knowledge.patternMinThoughts, windowMs: config.knowledge.patternWindowMs },
       },
+      insightIntervalMs: config.knowledge.insightIntervalMs,
+      logger,
     }),
   ];
 }

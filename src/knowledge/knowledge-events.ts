@@ -60,6 +60,17 @@ export const insightGenerated = (clusterId: string, concept: string, insights: r
   data: { clusterId, concept, insights: [...insights], origin: "densify" },
 });
 
+/** One insight of the periodic job, under the key that remembers it was published. */
+export interface PeriodicInsight {
+  readonly key: string;
+  readonly insight: string;
+}
+
+export const periodicInsightsGenerated = (insights: readonly PeriodicInsight[]): EventInput => ({
+  type: INSIGHT_GENERATED,
+  data: { insights: insights.map((entry) => entry.insight), keys: insights.map((entry) => entry.key), origin: "periodic" },
+});
+
 export const patternDetected = (thoughtId: string, concept: string, count: number, windowHours: number): EventInput => ({
   type: PATTERN_DETECTED,
   data: { thoughtId, concept, thoughtCount: count, windowHours },
@@ -88,7 +99,8 @@ export const knowledgeEventTypes: readonly EventTypeSpec[] = [
   },
   {
     type: INSIGHT_GENERATED,
-    description: "Densify found key insights a concept's previous cluster did not have.",
+    description:
+      "New insights: from Densify (origin `densify`: key insights a concept's previous cluster did not have, with clusterId and concept) or from the periodic insight job (origin `periodic`: a concept newly among the top concepts, a new peak hour or weekday, with their keys).",
     example: { clusterId: "0190f3a3-0000-7000-8000-000000000001", concept: "graph database", insights: ["Graph databases suit my notes."], origin: "densify" },
   },
   {

@@ -46,6 +46,8 @@ import {
 import { clusterMessage, thoughtMessage } from "./thought-messages.js";
 import { ThoughtRepository, type ThoughtQuery, type ThoughtRow } from "./thought-repository.js";
 import { watchThoughts } from "./thought-watch.js";
+import { InsightJob } from "./insight-job.js";
+import type { Logger } from "../platform/logging/logger.js";
 import type { Kysely } from "kysely";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 
@@ -59,6 +61,9 @@ export interface KnowledgeServiceOptions {
   readonly events: EventLog;
   readonly limits: KnowledgeLimits;
   readonly now?: () => Date;
+  /** How often the periodic insight job runs; 0 or absent: never. */
+  readonly insightIntervalMs?: number;
+  readonly logger?: Logger;
 }
 
 export function knowledgeService(options: KnowledgeServiceOptions): ServiceBinding {
@@ -67,6 +72,15 @@ export function knowledgeService(options: KnowledgeServiceOptions): ServiceBindi
   const store = new KnowledgeStore(options.events, thoughts, options.limits, options.now);
   const clock = options.now ?? (() => new Date());
   const { limits } = options;
+  const insightJob = new InsightJob({
+    db: options.db,
+    events: options.events,
+    concepts,
+    intervalMs: options.insightIntervalMs ?? 0,
+    logger: options.logger,
+    now: options.now,
+  });
+  insightJob.start();
 
   const withConnections = async (row: ThoughtRow): Promise<Thought> => thoughtMessage(row, await thoughts.connectionsOf(row.seq, RETURNED_CONNECTIONS));
   const query = async (filter: CheckedFilter): Promise<ThoughtQuery> => ({
@@ -222,6 +236,6 @@ export function knowledgeService(options: KnowledgeServiceOptions): ServiceBindi
         yield* watchThoughts(options.events, thoughts, Number(request.afterSequence), context.signal);
       },
     },
-    { dependsOn: ["database"], eventTypes: knowledgeEventTypes },
+    { dependsOn: ["database"], eventTypes: knowledgeEventTypes, close: () => insightJob.stop() },
   );
 }

@@ -45,6 +45,8 @@ export interface KnowledgeConfig {
   /** pattern.detected fires when this many thoughts share a concept within the window (and at each doubling). */
   readonly patternMinThoughts: number;
   readonly patternWindowMs: number;
+  /** How often the periodic insight job looks for new insights; 0 disables it. */
+  readonly insightIntervalMs: number;
 }
 
 /** WEBHOOKS_* variables: delivery of the event log to registered endpoints. */
@@ -102,6 +104,7 @@ export const variables: readonly VariableSpec[] = [
   { name: "KNOWLEDGE_MAX_CONTENT_BYTES", defaultValue: "65536", description: "largest thought KnowledgeService accepts (UTF-8 bytes); larger gets INVALID_ARGUMENT" },
   { name: "KNOWLEDGE_PATTERN_MIN_THOUGHTS", defaultValue: "3", description: "`pattern.detected` fires when this many thoughts with one concept fall within KNOWLEDGE_PATTERN_WINDOW, and again at each doubling" },
   { name: "KNOWLEDGE_PATTERN_WINDOW", defaultValue: "24h", description: "the window KNOWLEDGE_PATTERN_MIN_THOUGHTS counts in (units ms, s, m, h, d)" },
+  { name: "KNOWLEDGE_INSIGHT_INTERVAL_MS", defaultValue: "600000", description: "how often the periodic insight job publishes `insight.generated` for new top concepts and peak hours or days; 0 disables it" },
   { name: "WEBHOOKS_POLL_INTERVAL_MS", defaultValue: "1000", description: "how often due retries are looked for; new events are dispatched at once" },
 ];
 
@@ -195,6 +198,7 @@ export function parseConfig(env: Env): ConfigResult {
     maxContentBytes: integer("KNOWLEDGE_MAX_CONTENT_BYTES", 65_536, 1, 16 * 1024 * 1024),
     patternMinThoughts: integer("KNOWLEDGE_PATTERN_MIN_THOUGHTS", 3, 2, 1_000_000),
     patternWindowMs: duration("KNOWLEDGE_PATTERN_WINDOW", "24h"),
+    insightIntervalMs: integer("KNOWLEDGE_INSIGHT_INTERVAL_MS", 600_000, 0, 86_400_000),
   };
 
   if (errors.length > 0) return { errors };

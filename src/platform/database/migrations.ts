@@ -178,6 +178,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("webhook_messages").addColumn("round", "integer", (column) => column.notNull().defaultTo(0)).execute();
     },
   },
+  "0006_knowledge_insights": {
+    // The periodic insight job's memory: an insight published once is not published again.
+    async up(db: Kysely<unknown>) {
+      await sql`create table knowledge_insights (
+        key text primary key, insight text not null, published_at text not null) without rowid`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

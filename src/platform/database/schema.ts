@@ -182,6 +182,13 @@ export interface ClusterThoughtsTable {
   cluster_seq: number;
 }
 
+/** An insight the periodic insight job has published, by a stable key such as `top-concept:graph database`. */
+export interface KnowledgeInsightsTable {
+  key: string;
+  insight: string;
+  published_at: string;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
   webhooks: WebhooksTable;
@@ -199,4 +206,5 @@ export interface DatabaseSchema {
   thought_activity: ThoughtActivityTable;
   knowledge_clusters: KnowledgeClustersTable;
   cluster_thoughts: ClusterThoughtsTable;
+  knowledge_insights: KnowledgeInsightsTable;
 }
