@@ -142,7 +142,12 @@ export function knowledgeService(options: KnowledgeServiceOptions): ServiceBindi
           ...(fields.has("metadata") ? { metadata: metadataJson(given.metadata, "thought.metadata") } : {}),
           ...(fields.has("time_zone") ? { timeZone: checkTimeZone(given.timeZone, limits.timeZone, "thought.time_zone") } : {}),
         };
-        const row = await store.update(id, change).catch((error: unknown) => {
+        let expectedVersion: number | undefined;
+        if (request.version !== undefined) {
+          if (request.version < 1n) throw invalidArgument("version", `must be ≥ 1, got ${request.version}`);
+          expectedVersion = request.version > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(request.version);
+        }
+        const row = await store.update(id, change, expectedVersion).catch((error: unknown) => {
           if (error instanceof ConnectError && error.code === Code.NotFound) throw notFound(id, "thought.id");
           throw error;
         });

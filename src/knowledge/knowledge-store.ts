@@ -104,22 +104,33 @@ export class KnowledgeStore {
       await this.indexAndConnect(trx, seq, enrichment, createdAt);
       await this.events.publish(trx, thoughtCaptured(facts(row.id, thought.content, thought.source, enrichment)));
       await this.detectPatterns(trx, row.id, enrichment.concepts, moment);
-      return { ...row, seq, connection_count: 0 };
+      return { ...row, seq, connection_count: 0, version: 1 };
     });
   }
 
-  async update(id: string, change: Partial<Omit<NewThought, "requestId">>): Promise<ThoughtRow> {
+  /**
+   * Re-enriches and stores a changed thought. With `expectedVersion`, a thought
+   * whose stored version differs is left alone: ABORTED naming the current one.
+   */
+  async update(id: string, change: Partial<Omit<NewThought, "requestId">>, expectedVersion?: number): Promise<ThoughtRow> {
     const current = await this.thoughts.byId(id);
     if (current === undefined) throw notFound(id);
-    const content = change.content ?? current.content;
-    const source = change.source ?? current.source;
-    const timeZone = change.timeZone ?? current.time_zone;
-    const tags = change.tags ?? callerTags(JSON.parse(current.tags) as string[]);
-    const enrichment = enrichThought(content, tags, new Date(current.created_at), timeZone);
+    checkVersion(current, expectedVersion);
     const updatedAt = this.now().toISOString();
+    const plan = (base: ThoughtRow) => {
+      const content = change.content ?? base.content;
+      const source = change.source ?? base.source;
+      const timeZone = change.timeZone ?? base.time_zone;
+      const tags = change.tags ?? callerTags(JSON.parse(base.tags) as string[]);
+      return { content, source, timeZone, enrichment: enrichThought(content, tags, new Date(base.created_at), timeZone) };
+    };
+    const planned = plan(current);
     return this.events.transaction(async (trx) => {
       const row = await this.thoughts.byId(id, trx);
       if (row === undefined) throw notFound(id);
+      checkVersion(row, expectedVersion);
+      // Changed since it was read (last write wins): keep the other fields as they are now.
+      const { content, source, timeZone, enrichment } = row.version === current.version ? planned : plan(row);
       await this.thoughts.unindex(trx, row);
       await this.thoughts.disconnect(trx, row.seq);
       const next = {
@@ -134,6 +145,7 @@ export class KnowledgeStore {
         importance: enrichment.importance,
         word_count: enrichment.wordCount,
         updated_at: updatedAt,
+        version: row.version + 1,
       };
       await this.thoughts.replaceContent(trx, row.seq, next);
       await this.indexAndConnect(trx, row.seq, enrichment, row.created_at);
@@ -237,6 +249,12 @@ function facts(thoughtId: string, content: string, source: string, enrichment: E
     tags: enrichment.tags,
     importance: enrichment.importance,
   };
+}
+
+function checkVersion(row: ThoughtRow, expected: number | undefined): void {
+  if (expected !== undefined && expected !== row.version) {
+    throw new ConnectError(`version: ${expected} is stale; thought "${row.id}" is at version ${row.version}`, Code.Aborted);
+  }
 }
 
 export function notFound(id: string, path = "id"): ConnectError {

@@ -26,6 +26,7 @@ export function thoughtMessage(row: ThoughtRow, connections: readonly Connection
     })),
     metadata: JSON.parse(row.metadata) as JsonObject,
     timeZone: row.time_zone,
+    version: BigInt(row.version),
   });
 }
 

@@ -29,9 +29,10 @@ export interface ThoughtRow {
   request_id: string | null;
   created_at: string;
   updated_at: string;
+  version: number;
 }
 
-export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "connection_count">;
+export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "connection_count" | "version">;
 
 export interface ConnectionRow {
   otherId: string;
@@ -74,7 +75,7 @@ export class ThoughtRepository {
     return new Map(rows.map((row) => [row.seq, row]));
   }
 
-  async replaceContent(trx: Executor, seq: number, row: Partial<NewThoughtRow>): Promise<void> {
+  async replaceContent(trx: Executor, seq: number, row: Partial<NewThoughtRow> & { version?: number }): Promise<void> {
     await trx.updateTable("thoughts").set(row).where("seq", "=", seq).execute();
   }
 

@@ -185,6 +185,12 @@ const migrations: Record<string, Migration> = {
         key text primary key, insight text not null, published_at text not null) without rowid`.execute(db);
     },
   },
+  "0007_thought_versions": {
+    // UpdateThought's optimistic concurrency: 1 at capture, +1 per update.
+    async up(db: Kysely<unknown>) {
+      await sql`alter table thoughts add column version integer not null default 1`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -118,6 +118,8 @@ export interface ThoughtsTable {
   request_id: string | null;
   created_at: string;
   updated_at: string;
+  /** 1 at capture, +1 per update (UpdateThought's expected version). */
+  version: Generated<number>;
 }
 
 export interface ThoughtTagsTable {
