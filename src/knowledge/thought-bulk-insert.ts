@@ -1,0 +1,239 @@
+/**
+ * Bulk loading of already-enriched thoughts (imports, benchmark seeding):
+ * many thoughts in one transaction, with what capture writes — the row (and
+ * so its FTS5 entry, by trigger), tags, the concept inverted index, the
+ * running counts (concepts, concept days, activity) and connections in both
+ * directions with their counts — but no events, no pattern detection and no
+ * idempotency (request) ids. Connections are found as capture finds them
+ * (the most recent CANDIDATES_PER_CONCEPT index rows of each concept,
+ * cosine ≥ MIN_SIMILARITY, best MAX_CONNECTIONS), from an in-memory copy of
+ * those recent rows, primed from the database per concept and dropped
+ * whenever something else wrote thoughts since this loader's last batch.
+ * Rows are written a few hundred per statement, running counts once per
+ * batch. Thoughts must come in capture order (createdAt not decreasing,
+ * and not before any stored thought), as seq follows capture time.
+ */
+import { sql, type Kysely } from "kysely";
+import type { DatabaseSchema } from "../platform/database/schema.js";
+import { countWords } from "../summarize/word-count.js";
+import { automaticTags } from "./automatic-tags.js";
+import type { ConceptWeight } from "./concept-names.js";
+import { importance } from "./importance.js";
+import { localTime } from "./local-time.js";
+import type { Enrichment } from "./thought-enrichment.js";
+import { dayOf, type Executor } from "./thought-repository.js";
+import { CANDIDATES_PER_CONCEPT, relatedThoughts, unitWeights, type IndexRow } from "./thought-similarity.js";
+
+export interface BulkThought {
+  readonly id: string;
+  readonly content: string;
+  readonly source: string;
+  readonly metadata: string;
+  readonly timeZone: string;
+  readonly createdAt: Date;
+  readonly enrichment: Enrichment;
+}
+
+/** enrichThought with the concepts given (extracted earlier): tags, word count, importance and local time from the text and moment. */
+export function enrichmentWithConcepts(content: string, concepts: readonly ConceptWeight[], callerTags: readonly string[], moment: Date, zone: string): Enrichment {
+  const wordCount = countWords(content);
+  const { hour, weekday } = localTime(moment, zone);
+  const automatic = automaticTags(content, hour);
+  return {
+    concepts,
+    tags: [...new Set([...callerTags, ...automatic])],
+    wordCount,
+    importance: importance(wordCount, concepts.length, automatic),
+    localHour: hour,
+    localWeekday: weekday,
+  };
+}
+
+/** Rows per multi-row insert: well under SQLite's 32,766 bound parameters. */
+const ROWS_PER_STATEMENT = 400;
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+};
+
+interface Recent {
+  /** Oldest first, at most CANDIDATES_PER_CONCEPT. */
+  readonly seqs: number[];
+  readonly weights: number[];
+}
+
+export class ThoughtBulkLoader {
+  private readonly recent = new Map<string, Recent>();
+  private lastSeq = -1;
+
+  constructor(readonly db: Kysely<DatabaseSchema>) {}
+
+  /** Stores `thoughts` in one transaction; returns their seqs. */
+  async load(thoughts: readonly BulkThought[]): Promise<number[]> {
+    return this.db.transaction().execute((trx) => this.insert(trx, thoughts));
+  }
+
+  /** Stores `thoughts` in the caller's transaction; returns their seqs. */
+  async insert(trx: Executor, thoughts: readonly BulkThought[]): Promise<number[]> {
+    if (thoughts.length === 0) return [];
+    // The next seq AUTOINCREMENT would give, so a deleted thought's seq is never reused.
+    const sequence = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'thoughts'`.execute(trx);
+    const max = await trx.selectFrom("thoughts").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+    const base = Math.max(Number(sequence.rows[0]?.seq ?? 0), Number(max?.seq ?? 0));
+    // Someone else wrote (or deleted) thoughts since the last batch: recent rows are re-read from the index.
+    if (base !== this.lastSeq) this.recent.clear();
+
+    const connectionCounts = new Map<number, number>();
+    const tagRows: { tag: string; thought_seq: number }[] = [];
+    const conceptRows: { concept: string; thought_seq: number; weight: number }[] = [];
+    const connectionRows: { thought_seq: number; other_seq: number; similarity: number; shared: string }[] = [];
+    const conceptCounts = new Map<string, { count: number; first: string; last: string }>();
+    const dayCounts = new Map<string, { concept: string; day: string; count: number }>();
+    const activity = new Map<string, { weekday: number; hour: number; count: number }>();
+    const seqs: number[] = [];
+
+    for (const [index, thought] of thoughts.entries()) {
+      const seq = base + index + 1;
+      seqs.push(seq);
+      const { enrichment } = thought;
+      const createdAt = thought.createdAt.toISOString();
+      const weights = unitWeights(enrichment.concepts);
+      const candidates: IndexRow[] = [];
+      for (const concept of weights.keys()) {
+        const recent = this.recent.get(concept) ?? (await this.recentOf(trx, concept));
+        for (let at = recent.seqs.length - 1; at >= 0; at--) candidates.push({ concept, thoughtSeq: recent.seqs[at]!, weight: recent.weights[at]! });
+      }
+      const related = relatedThoughts(weights, candidates);
+      connectionCounts.set(seq, (connectionCounts.get(seq) ?? 0) + related.length);
+      for (const other of related) {
+        const shared = JSON.stringify(other.shared);
+        connectionRows.push({ thought_seq: seq, other_seq: other.thoughtSeq, similarity: other.similarity, shared });
+        connectionRows.push({ thought_seq: other.thoughtSeq, other_seq: seq, similarity: other.similarity, shared });
+        connectionCounts.set(other.thoughtSeq, (connectionCounts.get(other.thoughtSeq) ?? 0) + 1);
+      }
+      for (const [concept, weight] of weights) {
+        const recent = this.recent.get(concept)!;
+        recent.seqs.push(seq);
+        recent.weights.push(weight);
+        if (recent.seqs.length > CANDIDATES_PER_CONCEPT) {
+          recent.seqs.shift();
+          recent.weights.shift();
+        }
+        conceptRows.push({ concept, thought_seq: seq, weight });
+        const counted = conceptCounts.get(concept);
+        if (counted === undefined) conceptCounts.set(concept, { count: 1, first: createdAt, last: createdAt });
+        else {
+          counted.count++;
+          if (createdAt < counted.first) counted.first = createdAt;
+          if (createdAt > counted.last) counted.last = createdAt;
+        }
+        const day = dayOf(createdAt);
+        const dayKey = `${day}\u0000${concept}`;
+        const dayCount = dayCounts.get(dayKey);
+        if (dayCount === undefined) dayCounts.set(dayKey, { concept, day, count: 1 });
+        else dayCount.count++;
+      }
+      for (const tag of enrichment.tags) tagRows.push({ tag, thought_seq: seq });
+      const activityKey = `${enrichment.localWeekday}:${enrichment.localHour}`;
+      const active = activity.get(activityKey);
+      if (active === undefined) activity.set(activityKey, { weekday: enrichment.localWeekday, hour: enrichment.localHour, count: 1 });
+      else active.count++;
+    }
+
+    const rows = thoughts.map((thought, index) => {
+      const seq = base + index + 1;
+      const createdAt = thought.createdAt.toISOString();
+      return {
+        seq,
+        id: thought.id,
+        content: thought.content,
+        source: thought.source,
+        tags: JSON.stringify(thought.enrichment.tags),
+        concepts: JSON.stringify(thought.enrichment.concepts),
+        metadata: thought.metadata,
+        time_zone: thought.timeZone,
+        local_hour: thought.enrichment.localHour,
+        local_weekday: thought.enrichment.localWeekday,
+        importance: thought.enrichment.importance,
+        word_count: thought.enrichment.wordCount,
+        connection_count: connectionCounts.get(seq) ?? 0,
+        request_id: null,
+        created_at: createdAt,
+        updated_at: createdAt,
+      };
+    });
+    // Index rows in key order: B-tree inserts then walk the tree forward instead of jumping around it.
+    tagRows.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.thought_seq - b.thought_seq));
+    conceptRows.sort((a, b) => (a.concept < b.concept ? -1 : a.concept > b.concept ? 1 : a.thought_seq - b.thought_seq));
+    connectionRows.sort((a, b) => a.thought_seq - b.thought_seq || a.other_seq - b.other_seq);
+    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) await trx.insertInto("thoughts").values(chunk).execute();
+    for (const chunk of chunks(tagRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_tags").values(chunk).execute();
+    for (const chunk of chunks(conceptRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_concepts").values(chunk).execute();
+    for (const chunk of chunks(connectionRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_connections").values(chunk).execute();
+
+    // Connections to thoughts stored before this batch, counted on them, grouped by how many each gained.
+    const byIncrement = new Map<number, number[]>();
+    for (const [seq, count] of connectionCounts) {
+      if (seq > base) continue;
+      const group = byIncrement.get(count);
+      if (group === undefined) byIncrement.set(count, [seq]);
+      else group.push(seq);
+    }
+    for (const [increment, group] of byIncrement) {
+      for (const chunk of chunks(group, 5000)) {
+        await trx.updateTable("thoughts").set({ connection_count: sql`connection_count + ${increment}` }).where("seq", "in", chunk).execute();
+      }
+    }
+
+    const conceptValues = [...conceptCounts].map(([name, counted]) => ({ name, thought_count: counted.count, first_seen: counted.first, last_seen: counted.last }));
+    for (const chunk of chunks(conceptValues, ROWS_PER_STATEMENT)) {
+      await trx
+        .insertInto("concepts")
+        .values(chunk)
+        .onConflict((conflict) =>
+          conflict.column("name").doUpdateSet({
+            thought_count: sql`thought_count + excluded.thought_count`,
+            first_seen: sql`min(first_seen, excluded.first_seen)`,
+            last_seen: sql`max(last_seen, excluded.last_seen)`,
+          }),
+        )
+        .execute();
+    }
+    for (const chunk of chunks([...dayCounts.values()], ROWS_PER_STATEMENT)) {
+      await trx
+        .insertInto("concept_days")
+        .values(chunk)
+        .onConflict((conflict) => conflict.columns(["concept", "day"]).doUpdateSet({ count: sql`count + excluded.count` }))
+        .execute();
+    }
+    for (const chunk of chunks([...activity.values()], ROWS_PER_STATEMENT)) {
+      await trx
+        .insertInto("thought_activity")
+        .values(chunk)
+        .onConflict((conflict) => conflict.columns(["weekday", "hour"]).doUpdateSet({ count: sql`count + excluded.count` }))
+        .execute();
+    }
+    this.lastSeq = base + thoughts.length;
+    return seqs;
+  }
+
+  /** The concept's most recent index rows, as ThoughtRepository.candidates reads them, cached. */
+  private async recentOf(trx: Executor, concept: string): Promise<Recent> {
+    let recent = this.recent.get(concept);
+    if (recent === undefined) {
+      const rows = await trx
+        .selectFrom("thought_concepts")
+        .select(["thought_seq", "weight"])
+        .where("concept", "=", concept)
+        .orderBy("thought_seq", "desc")
+        .limit(CANDIDATES_PER_CONCEPT)
+        .execute();
+      rows.reverse();
+      recent = { seqs: rows.map((row) => row.thought_seq), weights: rows.map((row) => row.weight) };
+      this.recent.set(concept, recent);
+    }
+    return recent;
+  }
+}
