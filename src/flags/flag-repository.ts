@@ -6,21 +6,14 @@
  */
 import { create, fromJsonString, toJsonString } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import { FlagChangeKind, FlagSchema, type Flag, type FlagAuditEntry } from "../../gen/sum/v1/flags_pb.js";
 import { classifyDatabaseError } from "../platform/database/database-errors.js";
-import type { DatabaseSchema } from "../platform/database/schema.js";
+import type { DatabaseExecutor as Executor } from "../platform/database/database.js";
+import type { DatabaseSchema, FlagsTable } from "../platform/database/schema.js";
 
-type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
-export interface FlagRow {
-  key: string;
-  definition: string;
-  version: number;
-  request_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type FlagRow = Selectable<FlagsTable>;
 
 export interface AuditInput {
   readonly flagKey: string;

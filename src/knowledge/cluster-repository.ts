@@ -3,22 +3,11 @@
  * thoughts it was made from, so deleting a thought can delete the clusters
  * that quote it.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { DatabaseSchema, KnowledgeClustersTable } from "../platform/database/schema.js";
 import type { Executor } from "./thought-repository.js";
 
-export interface ClusterRow {
-  seq: number;
-  id: string;
-  concept: string;
-  thought_ids: string;
-  summary: string;
-  key_insights: string;
-  original_word_count: number;
-  compressed_word_count: number;
-  compression_ratio: number;
-  created_at: string;
-}
+export type ClusterRow = Selectable<KnowledgeClustersTable>;
 
 export class ClusterRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}

@@ -5,32 +5,15 @@
  * read (so neither scans every thought). Writes take the caller's
  * transaction so events commit with them.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { DatabaseExecutor as Executor } from "../platform/database/database.js";
 import type { DatabaseSchema, ThoughtsTable } from "../platform/database/schema.js";
 import type { ConceptWeight } from "./concept-names.js";
 import type { IndexRow, RelatedThought } from "./thought-similarity.js";
 
-export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+export type { Executor };
 
-export interface ThoughtRow {
-  seq: number;
-  id: string;
-  content: string;
-  source: string;
-  tags: string;
-  concepts: string;
-  metadata: string;
-  time_zone: string;
-  local_hour: number;
-  local_weekday: number;
-  importance: number;
-  word_count: number;
-  connection_count: number;
-  request_id: string | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+export type ThoughtRow = Selectable<ThoughtsTable>;
 
 export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "connection_count" | "version">;
 

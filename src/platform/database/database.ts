@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, type Transaction } from "kysely";
 import type { DatabaseSchema } from "./schema.js";
 
 export interface DatabaseOptions {
@@ -13,6 +13,9 @@ export interface DatabaseOptions {
   readonly path: string;
   readonly busyTimeoutMs: number;
 }
+
+/** What a repository runs its queries on: the database, or a transaction the caller opened. */
+export type DatabaseExecutor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
 export interface Database {
   readonly db: Kysely<DatabaseSchema>;
