@@ -27,7 +27,7 @@ import { bindService, type ServiceBinding } from "../platform/rpc/service-bindin
 import { ConceptRepository } from "./concept-repository.js";
 import { knowledgeEventTypes } from "./knowledge-events.js";
 import { conceptSummaries, insights } from "./knowledge-insights.js";
-import { decodeIntegerToken, decodePageToken, encodePageToken, pageSize } from "./knowledge-page-token.js";
+import { decodeIntegerToken, decodePageToken, encodePageToken, pageSize } from "../platform/rpc/page-tokens.js";
 import { DENSIFY_MIN_THOUGHTS, KnowledgeStore, notFound, type KnowledgeLimits, type NewThought } from "./knowledge-store.js";
 import {
   checkConcept,

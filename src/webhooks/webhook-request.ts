@@ -3,6 +3,7 @@
  * is about; nothing is written until every check has passed.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import * as tokens from "../platform/rpc/page-tokens.js";
 import type { EventCatalogue } from "../platform/events/event-catalogue.js";
 import { checkDestination, checkUrlSyntax, type AddressPolicy } from "./address-guard.js";
 import { checkEventTypes } from "./event-type-filter.js";
@@ -97,18 +98,14 @@ export function checkId(id: string, field = "id"): string {
 }
 
 export function checkPageSize(pageSize: number): number {
-  if (pageSize < 0 || pageSize > MAX_PAGE_SIZE) throw invalid(`page_size: must be between 0 and ${MAX_PAGE_SIZE}, got ${pageSize}`);
-  return pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize;
+  return tokens.pageSize(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
 }
 
-/** Page tokens are opaque to callers: base64url of the position. */
+/** Page tokens are opaque to callers: the platform's token of the position. */
 export function encodePageToken(position: string): string {
-  return Buffer.from(`p1:${position}`, "utf8").toString("base64url");
+  return tokens.encodePageToken("webhooks", position);
 }
 
 export function decodePageToken(token: string): string | undefined {
-  if (token === "") return undefined;
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  if (!text.startsWith("p1:")) throw invalid("page_token: not a token returned by this method");
-  return text.slice(3);
+  return tokens.decodePageToken("webhooks", token);
 }

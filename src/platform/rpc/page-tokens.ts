@@ -1,11 +1,15 @@
 /**
- * Page tokens of KnowledgeService: the position after which the next page
- * starts, tagged with the method's kind and base64url-encoded so callers
- * treat them as opaque. A token from another method is refused.
+ * Page tokens of every List-style method (DESIGN: page_size, page_token,
+ * next_page_token): the position after which the next page starts, tagged
+ * with the listing's kind and base64url-encoded so callers treat them as
+ * opaque. A token from another listing is refused with INVALID_ARGUMENT.
  */
-import { invalidArgument } from "./knowledge-validation.js";
+import { Code, ConnectError } from "@connectrpc/connect";
 
-export type TokenKind = "thoughts" | "search" | "concepts" | "clusters";
+/** Names the listing a token belongs to, e.g. "thoughts" or "flags". */
+export type TokenKind = string;
+
+const invalidArgument = (field: string, rule: string) => new ConnectError(`${field}: ${rule}`, Code.InvalidArgument);
 
 export function pageSize(requested: number, fallback: number, max: number): number {
   if (requested < 0 || requested > max) throw invalidArgument("page_size", `must be between 0 and ${max}, got ${requested}`);
