@@ -47,22 +47,38 @@ function connectMethod(method: DescMethod, handler: RpcHandler, shutdownSignal: 
       // connect-node aborts the call's signal when the call ends, however it ends.
       context.signal.addEventListener("abort", stop, { once: true });
     }
-    return handler({ service, method, path, request, abort, context: callContextOf(context, abort) });
+    return handler({ service, method, path, request, abort, context: new ConnectCallContext(context, abort) });
   };
 }
 
-function callContextOf(context: HandlerContext, abort: CallAbort): CallContext {
-  const timeoutMs = context.timeoutMs();
-  return {
-    protocol: context.protocolName as RpcProtocol,
-    port: "http",
-    requestHeader: context.requestHeader,
-    responseHeader: context.responseHeader,
-    responseTrailer: context.responseTrailer,
-    get signal() {
-      return abort.signal;
-    },
-    deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
-    peer: undefined,
-  };
+/**
+ * A class, not an object literal: a literal with a `get signal()` accessor
+ * gets a fresh hidden class (map) per call, allocated in old space and
+ * pointing at the call's young objects, so every completed call's graph
+ * survived the next scavenge and GC time per call more than doubled.
+ */
+class ConnectCallContext implements CallContext {
+  readonly protocol: RpcProtocol;
+  readonly port = "http";
+  readonly requestHeader: Headers;
+  readonly responseHeader: Headers;
+  readonly responseTrailer: Headers;
+  readonly deadline: number | undefined;
+  readonly peer = undefined;
+
+  constructor(
+    context: HandlerContext,
+    private readonly abort: CallAbort,
+  ) {
+    this.protocol = context.protocolName as RpcProtocol;
+    this.requestHeader = context.requestHeader;
+    this.responseHeader = context.responseHeader;
+    this.responseTrailer = context.responseTrailer;
+    const timeoutMs = context.timeoutMs();
+    this.deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 }
