@@ -7,6 +7,10 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, type Transaction } from "kysely";
 import type { DatabaseSchema } from "./schema.js";
+import { startWalCheckpointer } from "./wal-checkpointer.js";
+
+/** How often the checkpoint thread copies the WAL back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
 
 export interface DatabaseOptions {
   /** File path, or `:memory:`. */
@@ -32,12 +36,16 @@ export function openDatabase(options: DatabaseOptions): Database {
   connection.pragma("foreign_keys = ON");
   // WAL with NORMAL sync is durable across process crashes (kill -9); only an OS crash can lose the last commits.
   connection.pragma("synchronous = NORMAL");
+  const checkpointer = options.path === ":memory:" ? undefined : startWalCheckpointer(connection, options.path, CHECKPOINT_INTERVAL_MS);
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     path: options.path,
     busyTimeoutMs: options.busyTimeoutMs,
-    close: () => db.destroy(),
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
