@@ -90,6 +90,8 @@ export interface DeliveryStats {
 }
 
 const CURSOR = "webhooks";
+
+const messageKey = (webhookId: string, eventId: string) => `${webhookId} ${eventId}`;
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
 
@@ -107,21 +109,6 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
     ),
     eventsAfter: new ReusableQuery<{ cursor: number; limit: number }, RawEvent>(
       db.selectFrom("events").selectAll().where("sequence", ">", param<number>("cursor")).orderBy("sequence").limit(param<number>("limit")),
-    ),
-    insertMessage: new ReusableQuery<{ webhookId: string; eventId: string; eventType: string; now: number; createdAt: string }, { id: number }>(
-      db
-        .insertInto("webhook_messages")
-        .values({
-          webhook_id: param<string>("webhookId"),
-          event_id: param<string>("eventId"),
-          event_type: param<string>("eventType"),
-          status: "pending",
-          attempt_count: 0,
-          next_attempt_at: param<number>("now"),
-          created_at: param<string>("createdAt"),
-        })
-        .onConflict((oc) => oc.columns(["webhook_id", "event_id"]).doNothing())
-        .returning("id"),
     ),
     due: new ReusableQuery<
       { now: number; limit: number },
@@ -166,51 +153,6 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
         .where("m.status", "=", "pending")
         .where("w.enabled", "=", 1),
     ),
-    settle: new ReusableQuery<{ id: number; round: number; status: MessageStatus; nextAttemptAt: number | null }, never>(
-      db
-        .updateTable("webhook_messages")
-        .set((eb) => ({
-          status: param<MessageStatus>("status"),
-          next_attempt_at: param<number | null>("nextAttemptAt"),
-          attempt_count: eb("attempt_count", "+", 1),
-        }))
-        .where("id", "=", param<number>("id"))
-        .where("round", "=", param<number>("round")),
-    ),
-    exists: new ReusableQuery<{ id: number }, { id: number }>(db.selectFrom("webhook_messages").select("id").where("id", "=", param<number>("id"))),
-    insertAttempt: new ReusableQuery<
-      {
-        messageId: number;
-        webhookId: string;
-        attemptedAt: string;
-        httpStatus: number;
-        latencyMs: number;
-        error: string;
-        nextAttemptAt: number | null;
-        succeeded: number;
-        retry: number;
-      },
-      never
-    >(
-      db.insertInto("webhook_attempts").values({
-        message_id: param<number>("messageId"),
-        webhook_id: param<string>("webhookId"),
-        attempted_at: param<string>("attemptedAt"),
-        http_status: param<number>("httpStatus"),
-        latency_ms: param<number>("latencyMs"),
-        error: param<string>("error"),
-        next_attempt_at: param<number | null>("nextAttemptAt"),
-        succeeded: param<number>("succeeded"),
-        retry: param<number>("retry"),
-      }),
-    ),
-    defer: new ReusableQuery<{ id: number; round: number; nextAttemptAt: number }, never>(
-      db
-        .updateTable("webhook_messages")
-        .set({ next_attempt_at: param<number>("nextAttemptAt") })
-        .where("id", "=", param<number>("id"))
-        .where("round", "=", param<number>("round")),
-    ),
   };
 }
 
@@ -242,16 +184,20 @@ export class DeliveryRepository {
   /**
    * Inserts pending messages due at `now`; returns their ids in input order
    * (undefined where the pair existed already and was left alone). One
-   * prepared single-row statement run per message inside the caller's
-   * transaction: no per-batch SQL to build, compile or prepare.
+   * statement per batch: the rows travel as one JSON array that SQLite
+   * unpacks with json_each, so a batch costs one statement run, not one per row.
    */
   async insertMessages(trx: Db, messages: readonly NewMessage[], now: number, createdAt: string): Promise<(number | undefined)[]> {
-    const ids: (number | undefined)[] = [];
-    for (const { webhookId, event } of messages) {
-      const [row] = await this.hot.insertMessage.rows(trx, { webhookId, eventId: event.id, eventType: event.type, now, createdAt });
-      ids.push(row?.id);
-    }
-    return ids;
+    if (messages.length === 0) return [];
+    const rows = JSON.stringify(messages.map(({ webhookId, event }) => [webhookId, event.id, event.type]));
+    const inserted = await sql<{ id: number; webhookId: string; eventId: string }>`
+      insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at)
+      select j.value ->> 0, j.value ->> 1, j.value ->> 2, 'pending', 0, ${now}, ${createdAt} from json_each(${rows}) as j where true
+      on conflict (webhook_id, event_id) do nothing
+      returning id, webhook_id as webhookId, event_id as eventId
+    `.execute(trx);
+    const ids = new Map(inserted.rows.map((row) => [messageKey(row.webhookId, row.eventId), row.id]));
+    return messages.map(({ webhookId, event }) => ids.get(messageKey(webhookId, event.id)));
   }
 
   /** Pending messages of enabled webhooks due by `now`, soonest first, with their events. */
@@ -280,26 +226,46 @@ export class DeliveryRepository {
   /**
    * Writes attempts and the messages' new states. A message redelivered or
    * replayed since its attempt (a new round) keeps its new pending state and
-   * only gains the attempt; one deleted meanwhile is skipped.
+   * only gains the attempt; one deleted meanwhile is skipped. Three
+   * statements per batch whatever its size (rows as JSON, unpacked by json_each).
    */
   async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
-    for (const a of attempts) {
-      const settled = await this.hot.settle.execute(trx, { id: a.messageId, round: a.round, status: a.status, nextAttemptAt: a.nextAttemptAt });
-      if (Number(settled.numAffectedRows ?? 0) === 0 && (await this.hot.exists.rows(trx, { id: a.messageId })).length === 0) continue;
-      await this.hot.insertAttempt.execute(trx, {
-        messageId: a.messageId,
-        webhookId: a.webhookId,
-        attemptedAt: a.attemptedAt,
-        httpStatus: a.httpStatus,
-        latencyMs: a.latencyMs,
-        error: a.error,
-        nextAttemptAt: a.nextAttemptAt,
-        succeeded: a.succeeded ? 1 : 0,
-        retry: a.retry ? 1 : 0,
-      });
+    if (attempts.length > 0) {
+      const rows = JSON.stringify(
+        attempts.map((a) => [
+          a.messageId,
+          a.round,
+          a.status,
+          a.nextAttemptAt,
+          a.webhookId,
+          a.attemptedAt,
+          a.httpStatus,
+          a.latencyMs,
+          a.error,
+          a.succeeded ? 1 : 0,
+          a.retry ? 1 : 0,
+        ]),
+      );
+      await sql`
+        update webhook_messages as m
+        set status = j.value ->> 2, next_attempt_at = j.value ->> 3, attempt_count = m.attempt_count + 1
+        from json_each(${rows}) as j
+        where m.id = j.value ->> 0 and m.round = j.value ->> 1
+      `.execute(trx);
+      await sql`
+        insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
+        select j.value ->> 0, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 3, j.value ->> 9, j.value ->> 10
+        from json_each(${rows}) as j
+        where exists (select 1 from webhook_messages as m where m.id = j.value ->> 0)
+      `.execute(trx);
     }
-    for (const deferral of deferrals) {
-      await this.hot.defer.execute(trx, { id: deferral.messageId, round: deferral.round, nextAttemptAt: deferral.nextAttemptAt });
+    if (deferrals.length > 0) {
+      const rows = JSON.stringify(deferrals.map((d) => [d.messageId, d.round, d.nextAttemptAt]));
+      await sql`
+        update webhook_messages as m set next_attempt_at = j.value ->> 2
+        from json_each(${rows}) as j
+        where m.id = j.value ->> 0 and m.round = j.value ->> 1
+      `.execute(trx);
     }
   }
 

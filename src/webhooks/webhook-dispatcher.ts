@@ -12,7 +12,6 @@
  * claim to the commit of its outcome. A crash between an attempt and that
  * commit sends it again after restart: a duplicate, never a loss.
  */
-import { setMaxListeners } from "node:events";
 import { BrokenCircuitError, TaskCancelledError } from "cockatiel";
 import type { Kysely } from "kysely";
 import type { WebhooksConfig } from "../platform/config/config.js";
@@ -54,11 +53,15 @@ export interface DispatcherOptions {
 }
 
 /** Events read per fan-out transaction. */
-const FANOUT_BATCH = 1000;
-/** Messages held in memory waiting for a slot; the rest wait in the database. */
-const MAX_QUEUED = 20_000;
-/** Below this many queued messages, more due messages are claimed from the database. */
-const LOW_WATER = 5_000;
+const FANOUT_BATCH = 256;
+/**
+ * Messages held in memory waiting for a slot. When the queue is this full,
+ * fan-out pauses (the events wait in the log behind the cursor) rather than
+ * writing messages that would have to be read back from the database.
+ */
+const MAX_QUEUED = 1_024;
+/** Below this many queued messages, fan-out resumes and more due messages are claimed from the database. */
+const LOW_WATER = 512;
 /** Outcomes written per transaction at most. */
 const FLUSH_BATCH = 5_000;
 const FLUSH_RETRY_MS = 500;
@@ -99,6 +102,8 @@ export class WebhookDispatcher {
   private disables = new Map<string, DisabledReason>();
 
   private fanOutState: "idle" | "running" | "again" = "idle";
+  /** Fan-out stopped because the queue was full; pump() restarts it. */
+  private fanOutPaused = false;
   private claimState: "idle" | "running" | "again" = "idle";
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -106,7 +111,7 @@ export class WebhookDispatcher {
   private retryAt = Infinity;
   private pollTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly stopController = new AbortController();
+  private stopped = false;
   private idle: (() => void) | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -131,8 +136,6 @@ export class WebhookDispatcher {
     });
     this.shouldDeliver = options.gate?.shouldDeliver ?? (() => true);
     this.log = options.logger.child({ component: "webhook-dispatcher" });
-    // Every attempt in flight follows the stop signal.
-    setMaxListeners(0, this.stopController.signal);
   }
 
   start(): void {
@@ -140,7 +143,10 @@ export class WebhookDispatcher {
     this.pollTimer = setInterval(() => {
       // A fan-out that failed (or waited for the gate) is retried here even when no later commit wakes it.
       this.fanOut();
-      this.backlog = true;
+      // A sweep for anything due that nothing announced, when it is cheap: a busy
+      // dispatcher's sweep would read back every message it holds. Retries,
+      // overflow and API changes announce themselves (retry timer, backlog flag).
+      if (this.queued === 0) this.backlog = true;
       this.claim();
     }, this.options.config.pollIntervalMs);
     this.pollTimer.unref();
@@ -150,16 +156,18 @@ export class WebhookDispatcher {
 
   /** Stops sending: attempts in flight are abandoned (they stay pending, sent again after restart). */
   async stop(): Promise<void> {
-    if (this.stopController.signal.aborted) return;
-    this.stopController.abort();
+    if (this.stopped) return;
+    this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);
+    // Closing the connection pool fails the attempts in flight at once.
+    const closing = this.sender.close();
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     while (this.fanOutState !== "idle" || this.claimState !== "idle") await new Promise((resolve) => setTimeout(resolve, 5));
     await this.flush();
-    await this.sender.close();
+    await closing;
   }
 
   /** Re-reads webhooks after a change through the API; due messages are looked for at once. */
@@ -174,10 +182,6 @@ export class WebhookDispatcher {
   wake(): void {
     this.backlog = true;
     this.claim();
-  }
-
-  private get stopped(): boolean {
-    return this.stopController.signal.aborted;
   }
 
   private async reload(records: readonly WebhookRecord[]): Promise<void> {
@@ -218,6 +222,10 @@ export class WebhookDispatcher {
       // Nothing is fanned out before the gate can answer (a flag that is off must not be read as absent).
       if (this.options.gate !== undefined) await this.options.gate.ready();
       while (!this.stopped) {
+        if (this.queued >= MAX_QUEUED) {
+          this.fanOutPaused = true;
+          return;
+        }
         const now = Date.now();
         const batch = await this.options.events.transaction(async (trx) => {
           const cursor = await this.deliveries.cursor(trx);
@@ -342,7 +350,13 @@ export class WebhookDispatcher {
         void this.attempt(message);
       }
     }
-    if (this.queued < LOW_WATER && this.backlog) this.claim();
+    if (this.queued < LOW_WATER) {
+      if (this.fanOutPaused) {
+        this.fanOutPaused = false;
+        this.fanOut();
+      }
+      if (this.backlog) this.claim();
+    }
   }
 
   private async attempt(message: DueMessage): Promise<void> {
@@ -385,8 +399,8 @@ export class WebhookDispatcher {
     const started = performance.now();
     try {
       if (webhook.forbiddenLiteral !== undefined) throw new ForbiddenAddressError(webhook.forbiddenLiteral);
-      // The stop signal is the policy's parent: cockatiel links it to each attempt's own signal.
-      const answer = await guard.policy.execute(({ signal }) => this.sender.send({ url: webhook.url, headers, body }, signal), this.stopController.signal);
+      // The policy's timeout rejects the attempt at the deadline; the sender's own timeouts (the same length) free the connection.
+      const answer = await guard.policy.execute(() => this.sender.send({ url: webhook.url, headers, body }));
       this.recordSuccess(webhook, message, attemptedAt, answer);
     } catch (error) {
       if (this.stopped) {

@@ -57,8 +57,13 @@ export class WebhookSender {
     });
   }
 
-  /** Resolves on 2xx; throws AttemptRejected on other statuses, or the transport's error. */
-  async send(message: OutgoingMessage, signal: AbortSignal): Promise<AttemptAnswer> {
+  /**
+   * Resolves on 2xx; throws AttemptRejected on other statuses, or the
+   * transport's error. No abort signal: undici's own header and body
+   * timeouts end a hung request (a signal per request costs more CPU than
+   * the rest of the request's bookkeeping), and close() ends them all.
+   */
+  async send(message: OutgoingMessage): Promise<AttemptAnswer> {
     const started = performance.now();
     const response: Dispatcher.ResponseData = await this.agent.request({
       origin: message.url.origin,
@@ -66,7 +71,6 @@ export class WebhookSender {
       method: "POST",
       headers: message.headers,
       body: message.body,
-      signal,
     });
     const latencyMs = performance.now() - started;
     const header = (name: string) => {

@@ -203,6 +203,19 @@ describe("delivery", () => {
     });
   });
 
+  it("delivers a burst larger than the in-memory queue once each (fan-out pauses and resumes), with every attempt recorded", async () => {
+    const target = await receiver();
+    await withWebhook({ url: target.url }, async ({ id }) => {
+      // Published in one transaction: far more messages than the dispatcher holds in memory at once (1,024).
+      const ids = await publish(3000, "burst");
+      await waitFor(() => new Set(target.requests.map((request) => request.headers["webhook-id"])).size >= ids.length, 20_000, "the whole burst");
+      for (const eventId of ids) expect(target.byId(eventId)).toHaveLength(1);
+      await waitFor(async () => (await client.getWebhookStats({ webhookId: id })).successes === BigInt(ids.length), 5000, "outcomes written");
+      const stats = await client.getWebhookStats({ webhookId: id });
+      expect(stats).toMatchObject({ attempts: BigInt(ids.length), failures: 0n, queueDepth: 0n });
+    });
+  });
+
   it("does not deliver events published before the webhook was created, and Replay sends them", async () => {
     const [early] = await publish(1, "early");
     const target = await receiver();
