@@ -36,6 +36,8 @@ const option = (name: string, fallback: number) => {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
 };
+/** `--keep`: leave the seeded database in place (its path is printed) for looking into it afterwards. */
+const keep = args.includes("--keep");
 const budgetMs = option("budget-minutes", 13) * 60_000;
 const stages = (args.includes("--stages") ? args[args.indexOf("--stages") + 1]! : "10000,100000,250000,500000,750000,1000000").split(",").map(Number);
 const append = !args.includes("--no-append");
@@ -84,6 +86,7 @@ const database = openDatabase({ path, busyTimeoutMs: 5000 });
 await migrateToLatest(database.db);
 // A 1 GiB page cache: the inverted index and connections take random-key inserts at 1M thoughts.
 await sql`pragma cache_size = -1048576`.execute(database.db);
+if (process.env.BENCH_MMAP_MB) await sql.raw(`pragma mmap_size = ${Number(process.env.BENCH_MMAP_MB) * 2 ** 20}`).execute(database.db);
 const events = new EventLog(database.db);
 const thoughts = new ThoughtRepository(database.db);
 const store = new KnowledgeStore(events, thoughts, { timeZone: "UTC", maxContentBytes: 65_536, pattern: { minThoughts: 3, windowMs: 86_400_000 } });
@@ -215,7 +218,8 @@ try {
   }
 } finally {
   await database.close();
-  rmSync(directory, { recursive: true, force: true });
+  if (keep) console.log(`database kept at ${path}`);
+  else rmSync(directory, { recursive: true, force: true });
 }
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);

@@ -211,21 +211,36 @@ export class ThoughtRepository {
     return select.where(ordered, "<", upper).where(ordered, ">=", lower).orderBy(ordered, "desc").limit(limit).execute();
   }
 
-  /** BM25-ranked matches of an FTS5 query with their snippets; `offset` pages. */
+  /**
+   * BM25-ranked matches of an FTS5 query with their snippets; `offset` pages.
+   * Two steps: the ranking reads only the index (rowid and rank, filters as
+   * lookups by rowid), so a word found in a hundred thousand thoughts does
+   * not fetch a hundred thousand rows or cut as many snippets; then the
+   * page's rows and snippets are read for its few rowids.
+   */
   async search(match: string, query: ThoughtQuery, offset: number, limit: number): Promise<(ThoughtRow & { snippet: string; rank: number })[]> {
     const filters = [
-      query.tag === undefined ? sql`` : sql`and t.seq in (select thought_seq from thought_tags where tag = ${query.tag})`,
-      query.concept === undefined ? sql`` : sql`and t.seq in (select thought_seq from thought_concepts where concept = ${query.concept})`,
-      query.source === undefined ? sql`` : sql`and t.source = ${query.source}`,
-      query.minSeq === undefined ? sql`` : sql`and t.seq >= ${query.minSeq}`,
-      query.maxSeq === undefined ? sql`` : sql`and t.seq < ${query.maxSeq}`,
+      query.tag === undefined ? sql`` : sql`and exists (select 1 from thought_tags where tag = ${query.tag} and thought_seq = f.rowid)`,
+      query.concept === undefined ? sql`` : sql`and exists (select 1 from thought_concepts where concept = ${query.concept} and thought_seq = f.rowid)`,
+      query.source === undefined ? sql`` : sql`and exists (select 1 from thoughts where seq = f.rowid and source = ${query.source})`,
+      query.minSeq === undefined ? sql`` : sql`and f.rowid >= ${query.minSeq}`,
+      query.maxSeq === undefined ? sql`` : sql`and f.rowid < ${query.maxSeq}`,
     ];
-    const result = await sql<ThoughtRow & { snippet: string; rank: number }>`
-      select t.*, snippet(thoughts_fts, 0, '<mark>', '</mark>', '…', 16) as snippet, thoughts_fts.rank as rank
-      from thoughts_fts join thoughts t on t.seq = thoughts_fts.rowid
+    const ranked = await sql<{ seq: number; rank: number }>`
+      select f.rowid as seq, f.rank as rank from thoughts_fts as f
       where thoughts_fts match ${match} ${sql.join(filters, sql` `)}
-      order by thoughts_fts.rank limit ${limit} offset ${offset}`.execute(this.db);
-    return result.rows;
+      order by f.rank limit ${limit} offset ${offset}`.execute(this.db);
+    if (ranked.rows.length === 0) return [];
+    const page = await sql<ThoughtRow & { snippet: string }>`
+      select t.*, snippet(thoughts_fts, 0, '<mark>', '</mark>', '…', 16) as snippet
+      from thoughts_fts join thoughts as t on t.seq = thoughts_fts.rowid
+      where thoughts_fts match ${match} and thoughts_fts.rowid in (${sql.join(ranked.rows.map((row) => row.seq))})`.execute(this.db);
+    const bySeq = new Map(page.rows.map((row) => [row.seq, row]));
+    // A thought deleted between the two reads is left out.
+    return ranked.rows.flatMap(({ seq, rank }) => {
+      const row = bySeq.get(seq);
+      return row === undefined ? [] : [{ ...row, rank }];
+    });
   }
 
   /** How many thoughts with `concept` have seq ≥ `fromSeq`. */

@@ -123,7 +123,7 @@ describe("connections", () => {
 describe("search", () => {
   it("ranks a labelled set: the thought about the query first, snippets highlighted, filters applied", async () => {
     const best = await capture("Kubernetes probes: the kubernetes readiness probe gates traffic, the kubernetes liveness probe restarts pods.", { tags: ["ops"] });
-    const partial = await capture("A long essay about gardening, tomatoes, compost and sunlight, which mentions kubernetes once in passing.");
+    const partial = await capture("A long essay about gardening, tomatoes, compost and sunlight, which mentions kubernetes once in passing.", { source: "email" });
     await capture("Nothing about containers here: a recipe for lemon cake.");
     const { results } = await knowledge.searchThoughts({ query: "kubernetes probe" });
     expect(results.map((result) => result.thought!.id)).toEqual([best.id]);
@@ -133,6 +133,15 @@ describe("search", () => {
     expect(broad.results[0]!.snippet).toContain("<mark>Kubernetes</mark>");
     const filtered = await knowledge.searchThoughts({ query: "kubernetes", filter: { tag: "ops" } });
     expect(filtered.results.map((result) => result.thought!.id)).toEqual([best.id]);
+    const bySource = await knowledge.searchThoughts({ query: "kubernetes", filter: { source: "email" } });
+    expect(bySource.results.map((result) => result.thought!.id)).toEqual([partial.id]);
+    const concept = best.concepts.find((candidate) => !partial.concepts.some((other) => other.name === candidate.name))!.name;
+    const byConcept = await knowledge.searchThoughts({ query: "kubernetes", filter: { concept } });
+    expect(byConcept.results.map((result) => result.thought!.id)).toEqual([best.id]);
+    const later = await knowledge.searchThoughts({ query: "kubernetes", filter: { startTime: timestampFromDate(new Date(Date.now() + 60_000)) } });
+    expect(later.results).toEqual([]);
+    const earlier = await knowledge.searchThoughts({ query: "kubernetes", filter: { endTime: timestampFromDate(new Date(Date.now() + 60_000)), tag: "ops" } });
+    expect(earlier.results.map((result) => result.thought!.id)).toEqual([best.id]);
     const paged = await knowledge.searchThoughts({ query: "kubernetes", pageSize: 1 });
     expect(paged.results).toHaveLength(1);
     const next = await knowledge.searchThoughts({ query: "kubernetes", pageSize: 1, pageToken: paged.nextPageToken });
