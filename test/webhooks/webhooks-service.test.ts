@@ -332,6 +332,20 @@ describe("delivery", () => {
     });
   });
 
+  it("takes a 2xx with a large response body as delivered, without reading it all, and goes on delivering", async () => {
+    const target = await receiver((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" }).end("x".repeat(1024 * 1024));
+    });
+    await withWebhook({ url: target.url }, async ({ id }) => {
+      const ids = await publish(3, "chatty");
+      await waitFor(() => ids.every((eventId) => target.byId(eventId).length >= 1), 5000, "deliveries");
+      await waitFor(async () => (await client.getWebhookStats({ webhookId: id })).successes === 3n, 5000, "outcomes written");
+      const { deliveries } = await client.listDeliveries({ webhookId: id });
+      expect(deliveries.map((delivery) => delivery.status)).toEqual([DeliveryStatus.SUCCEEDED, DeliveryStatus.SUCCEEDED, DeliveryStatus.SUCCEEDED]);
+      expect(deliveries.flatMap((delivery) => delivery.attempts.map((attempt) => attempt.httpStatus))).toEqual([200, 200, 200]);
+    });
+  });
+
   it("honours Retry-After on 429", async () => {
     const target = await receiver((_request, response, index) => {
       if (index === 0) response.writeHead(429, { "retry-after": "1" }).end();
