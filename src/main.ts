@@ -47,6 +47,7 @@ export function productServices({ config, events, database, catalogue, logger }:
         pattern: { minThoughts: config.knowledge.patternMinThoughts, windowMs: config.knowledge.patternWindowMs },
       },
       insightIntervalMs: config.knowledge.insightIntervalMs,
+      searchRankLimit: config.knowledge.searchRankLimit,
       logger,
     }),
   ];

@@ -51,6 +51,8 @@ import type { Logger } from "../platform/logging/logger.js";
 import type { Kysely } from "kysely";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 
+/** KNOWLEDGE_SEARCH_RANK_LIMIT's default. */
+export const DEFAULT_SEARCH_RANK_LIMIT = 20_000;
 /** Connections returned with a thought, most similar first. */
 export const RETURNED_CONNECTIONS = 20;
 export const UPDATABLE_FIELDS = ["content", "source", "tags", "metadata", "time_zone"] as const;
@@ -63,6 +65,8 @@ export interface KnowledgeServiceOptions {
   readonly now?: () => Date;
   /** How often the periodic insight job runs; 0 or absent: never. */
   readonly insightIntervalMs?: number;
+  /** Matches one search ranks at most (its newest); DEFAULT_SEARCH_RANK_LIMIT when absent. */
+  readonly searchRankLimit?: number;
   readonly logger?: Logger;
 }
 
@@ -163,13 +167,14 @@ export function knowledgeService(options: KnowledgeServiceOptions): ServiceBindi
         const match = ftsQuery(request.query);
         const limit = pageSize(request.pageSize, 20, 100);
         const offset = decodeIntegerToken("search", request.pageToken) ?? 0;
-        const rows = await thoughts.search(match, await query(checkFilter(request.filter)), offset, limit + 1);
-        const page = rows.slice(0, limit);
+        const found = await thoughts.search(match, await query(checkFilter(request.filter)), offset, limit + 1, options.searchRankLimit ?? DEFAULT_SEARCH_RANK_LIMIT);
+        const page = found.rows.slice(0, limit);
         return create(SearchThoughtsResponseSchema, {
           results: await Promise.all(
             page.map(async (row) => ({ thought: await withConnections(row), snippet: row.snippet, score: Math.round(-row.rank * 10_000) / 10_000 })),
           ),
-          nextPageToken: rows.length > limit ? encodePageToken("search", String(offset + limit)) : "",
+          nextPageToken: found.rows.length > limit ? encodePageToken("search", String(offset + limit)) : "",
+          rankedNewestOnly: found.newestOnly,
         });
       },
 

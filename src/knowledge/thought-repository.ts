@@ -36,6 +36,12 @@ export interface ThoughtQuery {
 /** The UTC day of an RFC 3339 time. */
 export const dayOf = (time: string): string => time.slice(0, 10);
 
+/** One page of search results, and whether only the query's newest matches were ranked. */
+export interface SearchPage {
+  readonly rows: readonly (ThoughtRow & { snippet: string; rank: number })[];
+  readonly newestOnly: boolean;
+}
+
 export class ThoughtRepository {
   constructor(readonly db: Kysely<DatabaseSchema>) {}
 
@@ -213,34 +219,49 @@ export class ThoughtRepository {
 
   /**
    * BM25-ranked matches of an FTS5 query with their snippets; `offset` pages.
-   * Two steps: the ranking reads only the index (rowid and rank, filters as
-   * lookups by rowid), so a word found in a hundred thousand thoughts does
-   * not fetch a hundred thousand rows or cut as many snippets; then the
-   * page's rows and snippets are read for its few rowids.
+   * BM25 costs far more per match than finding the match, so one search
+   * ranks at most `rankLimit` matches: a query that matches more (a common
+   * word in a large collection) is ranked within its newest `rankLimit`
+   * matches, found by walking the index newest first without scoring, and
+   * `newestOnly` says so. Then the page's rows and snippets are read for its
+   * few rowids only.
    */
-  async search(match: string, query: ThoughtQuery, offset: number, limit: number): Promise<(ThoughtRow & { snippet: string; rank: number })[]> {
-    const filters = [
-      query.tag === undefined ? sql`` : sql`and exists (select 1 from thought_tags where tag = ${query.tag} and thought_seq = f.rowid)`,
-      query.concept === undefined ? sql`` : sql`and exists (select 1 from thought_concepts where concept = ${query.concept} and thought_seq = f.rowid)`,
-      query.source === undefined ? sql`` : sql`and exists (select 1 from thoughts where seq = f.rowid and source = ${query.source})`,
-      query.minSeq === undefined ? sql`` : sql`and f.rowid >= ${query.minSeq}`,
-      query.maxSeq === undefined ? sql`` : sql`and f.rowid < ${query.maxSeq}`,
-    ];
+  async search(match: string, query: ThoughtQuery, offset: number, limit: number, rankLimit: number): Promise<SearchPage> {
+    const matching = sql.join(
+      [
+        sql`thoughts_fts match ${match}`,
+        ...(query.tag === undefined ? [] : [sql`exists (select 1 from thought_tags where tag = ${query.tag} and thought_seq = f.rowid)`]),
+        ...(query.concept === undefined ? [] : [sql`exists (select 1 from thought_concepts where concept = ${query.concept} and thought_seq = f.rowid)`]),
+        ...(query.source === undefined ? [] : [sql`exists (select 1 from thoughts where seq = f.rowid and source = ${query.source})`]),
+        ...(query.minSeq === undefined ? [] : [sql`f.rowid >= ${query.minSeq}`]),
+        ...(query.maxSeq === undefined ? [] : [sql`f.rowid < ${query.maxSeq}`]),
+      ],
+      sql` and `,
+    );
+    // The rankLimit-th newest match, and whether any is older.
+    const edge = await sql<{ seq: number }>`
+      select f.rowid as seq from thoughts_fts as f where ${matching}
+      order by f.rowid desc limit 2 offset ${rankLimit - 1}`.execute(this.db);
+    const oldest = edge.rows.length === 2 ? edge.rows[0]!.seq : undefined;
+    // bm25() rather than ORDER BY rank: FTS5's rank ordering scores every match before it applies the rowid bound.
     const ranked = await sql<{ seq: number; rank: number }>`
-      select f.rowid as seq, f.rank as rank from thoughts_fts as f
-      where thoughts_fts match ${match} ${sql.join(filters, sql` `)}
-      order by f.rank limit ${limit} offset ${offset}`.execute(this.db);
-    if (ranked.rows.length === 0) return [];
+      select seq, rank from (
+        select f.rowid as seq, bm25(thoughts_fts) as rank from thoughts_fts as f
+        where ${matching} ${oldest === undefined ? sql`` : sql`and f.rowid >= ${oldest}`})
+      order by rank, seq desc limit ${limit} offset ${offset}`.execute(this.db);
+    const newestOnly = oldest !== undefined;
+    if (ranked.rows.length === 0) return { rows: [], newestOnly };
     const page = await sql<ThoughtRow & { snippet: string }>`
       select t.*, snippet(thoughts_fts, 0, '<mark>', '</mark>', '…', 16) as snippet
       from thoughts_fts join thoughts as t on t.seq = thoughts_fts.rowid
       where thoughts_fts match ${match} and thoughts_fts.rowid in (${sql.join(ranked.rows.map((row) => row.seq))})`.execute(this.db);
     const bySeq = new Map(page.rows.map((row) => [row.seq, row]));
-    // A thought deleted between the two reads is left out.
-    return ranked.rows.flatMap(({ seq, rank }) => {
+    // A thought deleted between the reads is left out.
+    const rows = ranked.rows.flatMap(({ seq, rank }) => {
       const row = bySeq.get(seq);
       return row === undefined ? [] : [{ ...row, rank }];
     });
+    return { rows, newestOnly };
   }
 
   /** How many thoughts with `concept` have seq ≥ `fromSeq`. */

@@ -130,6 +130,7 @@ describe("search", () => {
     const broad = await knowledge.searchThoughts({ query: "kubernetes" });
     expect(broad.results.map((result) => result.thought!.id)).toEqual([best.id, partial.id]);
     expect(broad.results[0]!.score).toBeGreaterThan(broad.results[1]!.score);
+    expect(broad.rankedNewestOnly).toBe(false);
     expect(broad.results[0]!.snippet).toContain("<mark>Kubernetes</mark>");
     const filtered = await knowledge.searchThoughts({ query: "kubernetes", filter: { tag: "ops" } });
     expect(filtered.results.map((result) => result.thought!.id)).toEqual([best.id]);

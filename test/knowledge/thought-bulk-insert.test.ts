@@ -88,7 +88,7 @@ async function snapshot(database: Database) {
     counts: await all("concepts", "name"),
     days: await all("concept_days", "concept, day"),
     activity: await all("thought_activity", "weekday, hour"),
-    search: await new ThoughtRepository(database.db).search('"graph"', {}, 0, 50),
+    search: (await new ThoughtRepository(database.db).search('"graph"', {}, 0, 50, 20_000)).rows,
   };
 }
 

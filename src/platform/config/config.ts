@@ -47,6 +47,8 @@ export interface KnowledgeConfig {
   readonly patternWindowMs: number;
   /** How often the periodic insight job looks for new insights; 0 disables it. */
   readonly insightIntervalMs: number;
+  /** Matches one search ranks at most, the newest; a broader query is ranked within them. */
+  readonly searchRankLimit: number;
 }
 
 /** WEBHOOKS_* variables: delivery of the event log to registered endpoints. */
@@ -104,6 +106,11 @@ export const variables: readonly VariableSpec[] = [
   { name: "KNOWLEDGE_MAX_CONTENT_BYTES", defaultValue: "65536", description: "largest thought KnowledgeService accepts (UTF-8 bytes); larger gets INVALID_ARGUMENT" },
   { name: "KNOWLEDGE_PATTERN_MIN_THOUGHTS", defaultValue: "3", description: "`pattern.detected` fires when this many thoughts with one concept fall within KNOWLEDGE_PATTERN_WINDOW, and again at each doubling" },
   { name: "KNOWLEDGE_PATTERN_WINDOW", defaultValue: "24h", description: "the window KNOWLEDGE_PATTERN_MIN_THOUGHTS counts in (units ms, s, m, h, d)" },
+  {
+    name: "KNOWLEDGE_SEARCH_RANK_LIMIT",
+    defaultValue: "20000",
+    description: "matches one SearchThoughts ranks by BM25 at most: a query matching more thoughts is ranked within its newest this many (the response says so), so search time stays bounded",
+  },
   { name: "KNOWLEDGE_INSIGHT_INTERVAL_MS", defaultValue: "600000", description: "how often the periodic insight job publishes `insight.generated` for new top concepts and peak hours or days; 0 disables it" },
   { name: "WEBHOOKS_POLL_INTERVAL_MS", defaultValue: "1000", description: "how often due retries are looked for; new events are dispatched at once" },
 ];
@@ -199,6 +206,7 @@ export function parseConfig(env: Env): ConfigResult {
     patternMinThoughts: integer("KNOWLEDGE_PATTERN_MIN_THOUGHTS", 3, 2, 1_000_000),
     patternWindowMs: duration("KNOWLEDGE_PATTERN_WINDOW", "24h"),
     insightIntervalMs: integer("KNOWLEDGE_INSIGHT_INTERVAL_MS", 600_000, 0, 86_400_000),
+    searchRankLimit: integer("KNOWLEDGE_SEARCH_RANK_LIMIT", 20_000, 100, 100_000_000),
   };
 
   if (errors.length > 0) return { errors };
