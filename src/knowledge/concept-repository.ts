@@ -45,11 +45,12 @@ export class ConceptRepository {
   /** The most connected thoughts. */
   mostConnected(limit: number): Promise<{ id: string; connection_count: number; content: string }[]> {
     return this.db
-      .selectFrom("thoughts")
-      .select(["id", "connection_count", sql<string>`substr(content, 1, 100)`.as("content")])
-      .where("connection_count", ">", 0)
-      .orderBy("connection_count", "desc")
-      .orderBy("seq", "desc")
+      .selectFrom("thought_connection_counts as c")
+      .innerJoin("thoughts as t", "t.seq", "c.seq")
+      .select(["t.id", "c.count as connection_count", sql<string>`substr(t.content, 1, 100)`.as("content")])
+      .where("c.count", ">", 0)
+      .orderBy("c.count", "desc")
+      .orderBy("c.seq", "desc")
       .limit(limit)
       .execute();
   }

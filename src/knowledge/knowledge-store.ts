@@ -104,7 +104,7 @@ export class KnowledgeStore {
       await this.indexAndConnect(trx, seq, enrichment, createdAt);
       await this.events.publish(trx, thoughtCaptured(facts(row.id, thought.content, thought.source, enrichment)));
       await this.detectPatterns(trx, row.id, enrichment.concepts, moment);
-      return { ...row, seq, connection_count: 0, version: 1 };
+      return { ...row, seq, version: 1 };
     });
   }
 

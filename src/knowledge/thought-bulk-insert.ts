@@ -2,8 +2,8 @@
  * Bulk loading of already-enriched thoughts (imports, benchmark seeding):
  * many thoughts in one transaction, with what capture writes — the row (and
  * so its FTS5 entry, by trigger), tags, the concept inverted index, the
- * running counts (concepts, concept days, activity) and connections in both
- * directions with their counts — but no events, no pattern detection and no
+ * running counts (concepts, concept days, activity) and connections (once
+ * per pair, under the newer thought) with their counts — but no events, no pattern detection and no
  * idempotency (request) ids. Connections are found as capture finds them
  * (the most recent CANDIDATES_PER_CONCEPT index rows of each concept,
  * cosine ≥ MIN_SIMILARITY, best MAX_CONNECTIONS), from an in-memory copy of
@@ -21,7 +21,7 @@ import type { ConceptWeight } from "./concept-names.js";
 import { importance } from "./importance.js";
 import { localTime } from "./local-time.js";
 import type { Enrichment } from "./thought-enrichment.js";
-import { dayOf, type Executor } from "./thought-repository.js";
+import { addConnectionCounts, dayOf, type Executor } from "./thought-repository.js";
 import { CANDIDATES_PER_CONCEPT, relatedThoughts, unitWeights, type IndexRow } from "./thought-similarity.js";
 
 export interface BulkThought {
@@ -88,7 +88,7 @@ export class ThoughtBulkLoader {
     const connectionCounts = new Map<number, number>();
     const tagRows: { tag: string; thought_seq: number }[] = [];
     const conceptRows: { concept: string; thought_seq: number; weight: number }[] = [];
-    const connectionRows: { thought_seq: number; other_seq: number; similarity: number; shared: string }[] = [];
+    const linkRows: { newer_seq: number; older_seq: number; similarity: number; shared: string }[] = [];
     const conceptCounts = new Map<string, { count: number; first: string; last: string }>();
     const dayCounts = new Map<string, { concept: string; day: string; count: number }>();
     const activity = new Map<string, { weekday: number; hour: number; count: number }>();
@@ -108,9 +108,7 @@ export class ThoughtBulkLoader {
       const related = relatedThoughts(weights, candidates);
       connectionCounts.set(seq, (connectionCounts.get(seq) ?? 0) + related.length);
       for (const other of related) {
-        const shared = JSON.stringify(other.shared);
-        connectionRows.push({ thought_seq: seq, other_seq: other.thoughtSeq, similarity: other.similarity, shared });
-        connectionRows.push({ thought_seq: other.thoughtSeq, other_seq: seq, similarity: other.similarity, shared });
+        linkRows.push({ newer_seq: seq, older_seq: other.thoughtSeq, similarity: other.similarity, shared: JSON.stringify(other.shared) });
         connectionCounts.set(other.thoughtSeq, (connectionCounts.get(other.thoughtSeq) ?? 0) + 1);
       }
       for (const [concept, weight] of weights) {
@@ -158,7 +156,6 @@ export class ThoughtBulkLoader {
         local_weekday: thought.enrichment.localWeekday,
         importance: thought.enrichment.importance,
         word_count: thought.enrichment.wordCount,
-        connection_count: connectionCounts.get(seq) ?? 0,
         request_id: null,
         created_at: createdAt,
         updated_at: createdAt,
@@ -167,25 +164,14 @@ export class ThoughtBulkLoader {
     // Index rows in key order: B-tree inserts then walk the tree forward instead of jumping around it.
     tagRows.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.thought_seq - b.thought_seq));
     conceptRows.sort((a, b) => (a.concept < b.concept ? -1 : a.concept > b.concept ? 1 : a.thought_seq - b.thought_seq));
-    connectionRows.sort((a, b) => a.thought_seq - b.thought_seq || a.other_seq - b.other_seq);
+    // Links are keyed by the newer thought, this batch's: they append at the end of the table.
+    linkRows.sort((a, b) => a.newer_seq - b.newer_seq || a.older_seq - b.older_seq);
     for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) await trx.insertInto("thoughts").values(chunk).execute();
     for (const chunk of chunks(tagRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_tags").values(chunk).execute();
     for (const chunk of chunks(conceptRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_concepts").values(chunk).execute();
-    for (const chunk of chunks(connectionRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_connections").values(chunk).execute();
-
-    // Connections to thoughts stored before this batch, counted on them, grouped by how many each gained.
-    const byIncrement = new Map<number, number[]>();
-    for (const [seq, count] of connectionCounts) {
-      if (seq > base) continue;
-      const group = byIncrement.get(count);
-      if (group === undefined) byIncrement.set(count, [seq]);
-      else group.push(seq);
-    }
-    for (const [increment, group] of byIncrement) {
-      for (const chunk of chunks(group, 5000)) {
-        await trx.updateTable("thoughts").set({ connection_count: sql`connection_count + ${increment}` }).where("seq", "in", chunk).execute();
-      }
-    }
+    for (const chunk of chunks(linkRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_links").values(chunk).execute();
+    const counts = [...connectionCounts].filter(([, count]) => count > 0).map(([seq, count]) => ({ seq, count })).sort((a, b) => a.seq - b.seq);
+    for (const chunk of chunks(counts, ROWS_PER_STATEMENT)) await addConnectionCounts(trx, chunk);
 
     const conceptValues = [...conceptCounts].map(([name, counted]) => ({ name, thought_count: counted.count, first_seen: counted.first, last_seen: counted.last }));
     for (const chunk of chunks(conceptValues, ROWS_PER_STATEMENT)) {

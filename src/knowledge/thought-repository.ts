@@ -15,7 +15,7 @@ export type { Executor };
 
 export type ThoughtRow = Selectable<ThoughtsTable>;
 
-export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "connection_count" | "version">;
+export type NewThoughtRow = Omit<ThoughtsTable, "seq" | "version">;
 
 export interface ConnectionRow {
   otherId: string;
@@ -35,6 +35,16 @@ export interface ThoughtQuery {
 
 /** The UTC day of an RFC 3339 time. */
 export const dayOf = (time: string): string => time.slice(0, 10);
+
+/** Adds to connection counts (a thought's row is created with its first connection); rows in seq order. */
+export async function addConnectionCounts(trx: Executor, counts: readonly { seq: number; count: number }[]): Promise<void> {
+  if (counts.length === 0) return;
+  await trx
+    .insertInto("thought_connection_counts")
+    .values(counts as { seq: number; count: number }[])
+    .onConflict((conflict) => conflict.column("seq").doUpdateSet({ count: sql`count + excluded.count` }))
+    .execute();
+}
 
 /** One page of search results, and whether only the query's newest matches were ranked. */
 export interface SearchPage {
@@ -145,47 +155,66 @@ export class ThoughtRepository {
     return rows;
   }
 
-  /** Stores each connection in both directions and counts it on both thoughts. */
+  /**
+   * Stores `seq`'s connections, once each, under the newer thought of the
+   * pair (a new capture's own seq, so its links append), and counts them on
+   * both thoughts.
+   */
   async connect(trx: Executor, seq: number, related: readonly RelatedThought[]): Promise<void> {
     if (related.length === 0) return;
-    const rows = related.flatMap((other) => {
-      const shared = JSON.stringify(other.shared);
-      return [
-        { thought_seq: seq, other_seq: other.thoughtSeq, similarity: other.similarity, shared },
-        { thought_seq: other.thoughtSeq, other_seq: seq, similarity: other.similarity, shared },
-      ];
-    });
-    await trx.insertInto("thought_connections").values(rows).execute();
-    await trx
-      .updateTable("thoughts")
-      .set({ connection_count: sql`connection_count + 1` })
-      .where("seq", "in", related.map((other) => other.thoughtSeq))
-      .execute();
-    await trx.updateTable("thoughts").set({ connection_count: related.length }).where("seq", "=", seq).execute();
+    const rows = related.map((other) => ({
+      newer_seq: Math.max(seq, other.thoughtSeq),
+      older_seq: Math.min(seq, other.thoughtSeq),
+      similarity: other.similarity,
+      shared: JSON.stringify(other.shared),
+    }));
+    await trx.insertInto("thought_links").values(rows).execute();
+    await addConnectionCounts(trx, [
+      { seq, count: related.length },
+      ...related.map((other) => ({ seq: other.thoughtSeq, count: 1 })),
+    ]);
   }
 
-  /** Removes every connection of `seq`, both directions, and uncounts them on the other thoughts. */
+  /** Removes every connection of `seq`, either side, and uncounts them on the other thoughts. */
   async disconnect(trx: Executor, seq: number): Promise<void> {
-    const others = (await trx.selectFrom("thought_connections").select("other_seq").where("thought_seq", "=", seq).execute()).map((row) => row.other_seq);
+    const older = (await trx.selectFrom("thought_links").select("older_seq as other").where("newer_seq", "=", seq).execute()).map((row) => row.other);
+    const newer = (await trx.selectFrom("thought_links").select("newer_seq as other").where("older_seq", "=", seq).execute()).map((row) => row.other);
+    const others = [...older, ...newer];
     if (others.length === 0) return;
-    for (const other of others) {
-      await trx.deleteFrom("thought_connections").where("thought_seq", "=", other).where("other_seq", "=", seq).execute();
-    }
-    await trx.deleteFrom("thought_connections").where("thought_seq", "=", seq).execute();
-    await trx.updateTable("thoughts").set({ connection_count: sql`connection_count - 1` }).where("seq", "in", others).execute();
-    await trx.updateTable("thoughts").set({ connection_count: 0 }).where("seq", "=", seq).execute();
+    await trx.deleteFrom("thought_links").where("newer_seq", "=", seq).execute();
+    await trx.deleteFrom("thought_links").where("older_seq", "=", seq).execute();
+    await trx.updateTable("thought_connection_counts").set({ count: sql`count - 1` }).where("seq", "in", others).execute();
+    await trx.deleteFrom("thought_connection_counts").where((eb) => eb.or([eb("seq", "=", seq), eb.and([eb("seq", "in", others), eb("count", "<=", 0)])])).execute();
   }
 
+  /** The connections of `seq`, either side of the link, most similar first (then newest). */
   async connectionsOf(seq: number, limit: number, executor: Executor = this.db): Promise<ConnectionRow[]> {
-    return executor
-      .selectFrom("thought_connections as c")
-      .innerJoin("thoughts as t", "t.seq", "c.other_seq")
-      .select(["t.id as otherId", "c.similarity", "c.shared"])
-      .where("c.thought_seq", "=", seq)
-      .orderBy("c.similarity", "desc")
-      .orderBy("c.other_seq", "desc")
+    // Each side read through its own key, best first, then merged.
+    const older = await executor
+      .selectFrom("thought_links")
+      .select(["older_seq as other", "similarity", "shared"])
+      .where("newer_seq", "=", seq)
+      .orderBy("similarity", "desc")
+      .orderBy("older_seq", "desc")
       .limit(limit)
       .execute();
+    const newer = await executor
+      .selectFrom("thought_links")
+      .select(["newer_seq as other", "similarity", "shared"])
+      .where("older_seq", "=", seq)
+      .orderBy("similarity", "desc")
+      .orderBy("newer_seq", "desc")
+      .limit(limit)
+      .execute();
+    const best = [...older, ...newer].sort((a, b) => b.similarity - a.similarity || b.other - a.other).slice(0, limit);
+    if (best.length === 0) return [];
+    const ids = new Map(
+      (await executor.selectFrom("thoughts").select(["seq", "id"]).where("seq", "in", best.map((row) => row.other)).execute()).map((row) => [row.seq, row.id]),
+    );
+    return best.flatMap((row) => {
+      const otherId = ids.get(row.other);
+      return otherId === undefined ? [] : [{ otherId, similarity: row.similarity, shared: row.shared }];
+    });
   }
 
   /** The first seq captured at or after `time` (one past the last when none). */

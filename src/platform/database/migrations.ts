@@ -191,9 +191,39 @@ const migrations: Record<string, Migration> = {
       await sql`alter table thoughts add column version integer not null default 1`.execute(db);
     },
   },
+  "0008_thought_links": {
+    // A connection is stored once, under the newer thought: a capture appends
+    // its links at the end of the table instead of writing a reverse row into
+    // each older thought's part of it. Older thoughts find theirs through a
+    // narrow index. Connection counts move out of the (wide) thoughts rows
+    // into a narrow table, so counting a new link on an old thought dirties
+    // a small page, not that thought's row page.
+    async up(db: Kysely<unknown>) {
+      await sql`create table thought_links (
+        newer_seq integer not null, older_seq integer not null, similarity real not null,
+        shared text not null check (json_valid(shared)),
+        primary key (newer_seq, older_seq)) without rowid`.execute(db);
+      await sql`insert into thought_links (newer_seq, older_seq, similarity, shared)
+        select thought_seq, other_seq, similarity, shared from thought_connections where thought_seq > other_seq`.execute(db);
+      await sql`create index thought_links_older on thought_links (older_seq, similarity, newer_seq)`.execute(db);
+      await sql`drop table thought_connections`.execute(db);
+      await sql`create table thought_connection_counts (seq integer primary key, count integer not null)`.execute(db);
+      await sql`insert into thought_connection_counts (seq, count) select seq, connection_count from thoughts where connection_count > 0`.execute(db);
+      await sql`create index thought_connection_counts_count on thought_connection_counts (count, seq)`.execute(db);
+      await sql`drop index thoughts_connected`.execute(db);
+      await sql`alter table thoughts drop column connection_count`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the schema up to `target` (a migration's name): upgrade tests start from an older schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists
+export async function migrateTo(db: Kysely<any>, target: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(target);
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+}
 
 /** Brings the schema up to date; throws with the failing migration's name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the typed schema exists

@@ -114,7 +114,6 @@ export interface ThoughtsTable {
   local_weekday: number;
   importance: number;
   word_count: number;
-  connection_count: Generated<number>;
   request_id: string | null;
   created_at: string;
   updated_at: string;
@@ -134,13 +133,19 @@ export interface ThoughtConceptsTable {
   weight: number;
 }
 
-/** One direction of a connection; both directions are stored. */
-export interface ThoughtConnectionsTable {
-  thought_seq: number;
-  other_seq: number;
+/** A connection between two thoughts, stored once, under the newer one. */
+export interface ThoughtLinksTable {
+  newer_seq: number;
+  older_seq: number;
   similarity: number;
   /** JSON array of shared concept names. */
   shared: string;
+}
+
+/** How many connections a thought has (a row only once it has one). */
+export interface ThoughtConnectionCountsTable {
+  seq: number;
+  count: number;
 }
 
 export interface ConceptsTable {
@@ -202,7 +207,8 @@ export interface DatabaseSchema {
   thoughts: ThoughtsTable;
   thought_tags: ThoughtTagsTable;
   thought_concepts: ThoughtConceptsTable;
-  thought_connections: ThoughtConnectionsTable;
+  thought_links: ThoughtLinksTable;
+  thought_connection_counts: ThoughtConnectionCountsTable;
   concepts: ConceptsTable;
   concept_days: ConceptDaysTable;
   thought_activity: ThoughtActivityTable;
