@@ -22,7 +22,7 @@ import { importance } from "./importance.js";
 import { localTime } from "./local-time.js";
 import type { Enrichment } from "./thought-enrichment.js";
 import { addConnectionCounts, dayOf, type Executor } from "./thought-repository.js";
-import { CANDIDATES_PER_CONCEPT, relatedThoughts, unitWeights, type IndexRow } from "./thought-similarity.js";
+import { CANDIDATES_PER_CONCEPT, SimilarityScores, unitWeights } from "./thought-similarity.js";
 
 export interface BulkThought {
   readonly id: string;
@@ -100,12 +100,13 @@ export class ThoughtBulkLoader {
       const { enrichment } = thought;
       const createdAt = thought.createdAt.toISOString();
       const weights = unitWeights(enrichment.concepts);
-      const candidates: IndexRow[] = [];
-      for (const concept of weights.keys()) {
+      // Candidates in the order capture reads them: concept by concept, newest first.
+      const scores = new SimilarityScores();
+      for (const [concept, weight] of weights) {
         const recent = this.recent.get(concept) ?? (await this.recentOf(trx, concept));
-        for (let at = recent.seqs.length - 1; at >= 0; at--) candidates.push({ concept, thoughtSeq: recent.seqs[at]!, weight: recent.weights[at]! });
+        for (let at = recent.seqs.length - 1; at >= 0; at--) scores.add(recent.seqs[at]!, concept, weight * recent.weights[at]!);
       }
-      const related = relatedThoughts(weights, candidates);
+      const related = scores.best();
       connectionCounts.set(seq, (connectionCounts.get(seq) ?? 0) + related.length);
       for (const other of related) {
         linkRows.push({ newer_seq: seq, older_seq: other.thoughtSeq, similarity: other.similarity, shared: JSON.stringify(other.shared) });

@@ -36,18 +36,38 @@ export function unitWeights(concepts: readonly ConceptWeight[]): Map<string, num
 }
 
 export function relatedThoughts(own: ReadonlyMap<string, number>, rows: readonly IndexRow[], max = MAX_CONNECTIONS): RelatedThought[] {
-  const byThought = new Map<number, { similarity: number; shared: string[] }>();
+  const scores = new SimilarityScores();
   for (const row of rows) {
     const weight = own.get(row.concept);
-    if (weight === undefined) continue;
-    let entry = byThought.get(row.thoughtSeq);
-    if (entry === undefined) byThought.set(row.thoughtSeq, (entry = { similarity: 0, shared: [] }));
-    entry.similarity += weight * row.weight;
-    entry.shared.push(row.concept);
+    if (weight !== undefined) scores.add(row.thoughtSeq, row.concept, weight * row.weight);
   }
-  return [...byThought]
-    .map(([thoughtSeq, entry]) => ({ thoughtSeq, similarity: Math.round(Math.min(1, entry.similarity) * 1000) / 1000, shared: entry.shared }))
-    .filter((related) => related.similarity >= MIN_SIMILARITY)
-    .sort((a, b) => b.similarity - a.similarity || b.thoughtSeq - a.thoughtSeq)
-    .slice(0, max);
+  return scores.best(max);
+}
+
+/**
+ * Sums of weight products per candidate thought, and the concepts behind
+ * them, as candidates are met; best() keeps the strongest. Callers that hold
+ * candidates in columns (the bulk loader) feed it without building a row
+ * object per candidate.
+ */
+export class SimilarityScores {
+  private readonly byThought = new Map<number, { similarity: number; shared: string[] }>();
+
+  add(thoughtSeq: number, concept: string, product: number): void {
+    const entry = this.byThought.get(thoughtSeq);
+    if (entry === undefined) this.byThought.set(thoughtSeq, { similarity: product, shared: [concept] });
+    else {
+      entry.similarity += product;
+      entry.shared.push(concept);
+    }
+  }
+
+  /** The candidates at MIN_SIMILARITY or above, most similar first (then newest), at most `max`. */
+  best(max = MAX_CONNECTIONS): RelatedThought[] {
+    return [...this.byThought]
+      .map(([thoughtSeq, entry]) => ({ thoughtSeq, similarity: Math.round(Math.min(1, entry.similarity) * 1000) / 1000, shared: entry.shared }))
+      .filter((related) => related.similarity >= MIN_SIMILARITY)
+      .sort((a, b) => b.similarity - a.similarity || b.thoughtSeq - a.thoughtSeq)
+      .slice(0, max);
+  }
 }
