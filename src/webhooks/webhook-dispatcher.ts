@@ -52,16 +52,8 @@ export interface DispatcherOptions {
   readonly gate?: DeliveryGate;
 }
 
-/** Events read per fan-out transaction. */
-const FANOUT_BATCH = 256;
-/**
- * Messages held in memory waiting for a slot. When the queue is this full,
- * fan-out pauses (the events wait in the log behind the cursor) rather than
- * writing messages that would have to be read back from the database.
- */
-const MAX_QUEUED = 1_024;
-/** Below this many queued messages, fan-out resumes and more due messages are claimed from the database. */
-const LOW_WATER = 512;
+/** Events read per fan-out transaction at most (and at most a quarter of the queue limit). */
+const FANOUT_BATCH = 1000;
 /** Outcomes written per transaction at most. */
 const FLUSH_BATCH = 5_000;
 const FLUSH_RETRY_MS = 500;
@@ -83,6 +75,16 @@ export class WebhookDispatcher {
   private active = new Map<string, ActiveWebhook>();
 
   private readonly queues = new Map<string, JobQueue<DueMessage>>();
+  /**
+   * Messages held in memory waiting for a slot (WEBHOOKS_QUEUE_LIMIT). When
+   * the queue is this full, fan-out pauses (the events wait in the log behind
+   * the cursor) rather than writing messages that would have to be read back
+   * from the database.
+   */
+  private readonly maxQueued: number;
+  /** Below this many queued messages, fan-out resumes and more due messages are claimed from the database. */
+  private readonly lowWater: number;
+  private readonly fanOutBatch: number;
   private queued = 0;
   private inFlight = 0;
   private readonly inFlightByEndpoint = new Map<string, number>();
@@ -117,6 +119,9 @@ export class WebhookDispatcher {
   constructor(private readonly options: DispatcherOptions) {
     const { config } = options;
     this.schedule = new RetrySchedule(config.retryScheduleMs);
+    this.maxQueued = config.queueLimit;
+    this.lowWater = Math.floor(config.queueLimit / 4);
+    this.fanOutBatch = Math.min(FANOUT_BATCH, this.lowWater);
     this.webhooks = new WebhookRepository(options.db);
     this.deliveries = new DeliveryRepository(options.db);
     this.sender = new WebhookSender({
@@ -222,14 +227,14 @@ export class WebhookDispatcher {
       // Nothing is fanned out before the gate can answer (a flag that is off must not be read as absent).
       if (this.options.gate !== undefined) await this.options.gate.ready();
       while (!this.stopped) {
-        if (this.queued >= MAX_QUEUED) {
+        if (this.queued >= this.maxQueued) {
           this.fanOutPaused = true;
           return;
         }
         const now = Date.now();
         const batch = await this.options.events.transaction(async (trx) => {
           const cursor = await this.deliveries.cursor(trx);
-          const events = await this.deliveries.eventsAfter(trx, cursor, FANOUT_BATCH);
+          const events = await this.deliveries.eventsAfter(trx, cursor, this.fanOutBatch);
           if (events.length === 0) return undefined;
           // Read in the same transaction: a webhook committed before these events is seen.
           await this.reload(await this.webhooks.all(trx));
@@ -244,13 +249,13 @@ export class WebhookDispatcher {
           }
           const ids = await this.deliveries.insertMessages(trx, messages, now, new Date(now).toISOString());
           await this.deliveries.setCursor(trx, events.at(-1)!.sequence);
-          return { messages, ids, complete: events.length < FANOUT_BATCH };
+          return { messages, ids, complete: events.length < this.fanOutBatch };
         });
         if (batch === undefined) return;
         batch.messages.forEach((message, index) => {
           const messageId = batch.ids[index];
           if (messageId === undefined) return;
-          if (this.queued >= MAX_QUEUED) {
+          if (this.queued >= this.maxQueued) {
             this.backlog = true;
             return;
           }
@@ -283,8 +288,8 @@ export class WebhookDispatcher {
 
   private async claimLoop(): Promise<void> {
     try {
-      while (!this.stopped && this.backlog && this.queued < LOW_WATER) {
-        const wanted = MAX_QUEUED - this.queued;
+      while (!this.stopped && this.backlog && this.queued < this.lowWater) {
+        const wanted = this.maxQueued - this.queued;
         const limit = wanted + this.known.size;
         this.settledDuringClaim.clear();
         const due = await this.deliveries.due(Date.now(), limit);
@@ -350,7 +355,7 @@ export class WebhookDispatcher {
         void this.attempt(message);
       }
     }
-    if (this.queued < LOW_WATER) {
+    if (this.queued < this.lowWater) {
       if (this.fanOutPaused) {
         this.fanOutPaused = false;
         this.fanOut();
@@ -565,7 +570,7 @@ export class WebhookDispatcher {
       if (this.stopped) return this.flush();
       this.scheduleFlush();
     }
-    if (!this.stopped && this.queued < LOW_WATER && this.backlog) this.claim();
+    if (!this.stopped && this.queued < this.lowWater && this.backlog) this.claim();
     return written;
   }
 }

@@ -65,6 +65,8 @@ export interface WebhooksConfig {
   readonly secretGraceMs: number;
   readonly allowPrivateNetworks: boolean;
   readonly pollIntervalMs: number;
+  /** Messages held in memory waiting for an attempt; fan-out pauses when this many wait. */
+  readonly queueLimit: number;
 }
 
 /** One environment variable SUM understands; the README's table is generated from the same facts. */
@@ -113,6 +115,11 @@ export const variables: readonly VariableSpec[] = [
   },
   { name: "KNOWLEDGE_INSIGHT_INTERVAL_MS", defaultValue: "600000", description: "how often the periodic insight job publishes `insight.generated` for new top concepts and peak hours or days; 0 disables it" },
   { name: "WEBHOOKS_POLL_INTERVAL_MS", defaultValue: "1000", description: "how often due retries are looked for; new events are dispatched at once" },
+  {
+    name: "WEBHOOKS_QUEUE_LIMIT",
+    defaultValue: "20000",
+    description: "messages held in memory waiting for an attempt; when this many wait, fan-out pauses and later events wait in the event log",
+  },
 ];
 
 export type ConfigResult = { config: Config; errors?: undefined } | { config?: undefined; errors: string[] };
@@ -196,6 +203,7 @@ export function parseConfig(env: Env): ConfigResult {
     secretGraceMs: duration("WEBHOOKS_SECRET_GRACE", "24h"),
     allowPrivateNetworks: allowPrivate === "true",
     pollIntervalMs: integer("WEBHOOKS_POLL_INTERVAL_MS", 1000, 10, 600_000),
+    queueLimit: integer("WEBHOOKS_QUEUE_LIMIT", 20_000, 100, 10_000_000),
   };
 
   const timeZone = read("KNOWLEDGE_TIMEZONE", "UTC");
