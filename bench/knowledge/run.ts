@@ -84,10 +84,9 @@ const fileBytes = (path: string) => ["", "-wal"].reduce((sum, suffix) => sum + (
 
 const directory = mkdtempSync(join(tmpdir(), "sum-bench-knowledge-"));
 const path = join(directory, "knowledge.db");
-const database = openDatabase({ path, busyTimeoutMs: 5000 });
+// A 1 GiB page cache (DATABASE_CACHE_MB=1024): the inverted index and connections take random-key inserts at 1M thoughts.
+const database = openDatabase({ path, busyTimeoutMs: 5000, cacheMb: 1024 });
 await migrateToLatest(database.db);
-// A 1 GiB page cache: the inverted index and connections take random-key inserts at 1M thoughts.
-await sql`pragma cache_size = -1048576`.execute(database.db);
 if (process.env.BENCH_MMAP_MB) await sql.raw(`pragma mmap_size = ${Number(process.env.BENCH_MMAP_MB) * 2 ** 20}`).execute(database.db);
 const events = new EventLog(database.db);
 const thoughts = new ThoughtRepository(database.db);

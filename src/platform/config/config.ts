@@ -19,6 +19,8 @@ export interface Config {
   /** SQLite file path (`:memory:` for a private in-memory database). */
   readonly databasePath: string;
   readonly databaseBusyTimeoutMs: number;
+  /** SQLite page cache of the serving connection, in MiB. */
+  readonly databaseCacheMb: number;
   readonly secretKey: string;
   /** True when SECRET_KEY was not set and the development default is in use. */
   readonly secretKeyIsDefault: boolean;
@@ -86,6 +88,11 @@ export const variables: readonly VariableSpec[] = [
   { name: "DATABASE_URL", defaultValue: "./data/sum.db", description: "SQLite file (a path or `file:` URL); its directory is created; `:memory:` for a throwaway database" },
   { name: "FF_DATABASE", defaultValue: "(unset)", description: "deprecated alias of DATABASE_URL from the feature-flag service's past, used only when DATABASE_URL is unset; a warning is logged at start-up" },
   { name: "DATABASE_BUSY_TIMEOUT_MS", defaultValue: "2000", description: "how long a write waits for a lock held by another connection before failing with UNAVAILABLE" },
+  {
+    name: "DATABASE_CACHE_MB",
+    defaultValue: "256",
+    description: "SQLite page cache of the serving connection in MiB (the driver's default is 16); pages beyond it are read again from the file, so size it toward the database's working set",
+  },
   { name: "SECRET_KEY", defaultValue: "(development only)", description: "key material for secrets SUM stores; required when ENVIRONMENT=production (at least 32 characters)" },
   { name: "MAX_REQUEST_BYTES", defaultValue: "16777216", description: "largest request message accepted on both ports; larger gets RESOURCE_EXHAUSTED" },
   { name: "LOG_LEVEL", defaultValue: "info", description: "fatal, error, warn, info, debug, trace or silent; every call is logged at info" },
@@ -166,6 +173,7 @@ export function parseConfig(env: Env): ConfigResult {
   }
   const databasePath = parseDatabaseUrl(read("DATABASE_URL", legacyDatabase || "./data/sum.db"), errors);
   const databaseBusyTimeoutMs = integer("DATABASE_BUSY_TIMEOUT_MS", 2000, 0, 60_000);
+  const databaseCacheMb = integer("DATABASE_CACHE_MB", 256, 2, 1_048_576);
   const suppliedKey = env["SECRET_KEY"]?.trim() ?? "";
   if (suppliedKey === "" && environment === "production") {
     errors.push("SECRET_KEY: required when ENVIRONMENT=production");
@@ -226,6 +234,7 @@ export function parseConfig(env: Env): ConfigResult {
       grpcPort,
       databasePath,
       databaseBusyTimeoutMs,
+      databaseCacheMb,
       secretKey: suppliedKey === "" ? DEVELOPMENT_SECRET_KEY : suppliedKey,
       secretKeyIsDefault: suppliedKey === "",
       deprecations,

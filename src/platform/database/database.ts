@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   /** File path, or `:memory:`. */
   readonly path: string;
   readonly busyTimeoutMs: number;
+  /** Page cache in MiB; the driver's default (16 MiB for better-sqlite3) when absent. */
+  readonly cacheMb?: number;
 }
 
 /** What a repository runs its queries on: the database, or a transaction the caller opened. */
@@ -36,6 +38,8 @@ export function openDatabase(options: DatabaseOptions): Database {
   connection.pragma("foreign_keys = ON");
   // WAL with NORMAL sync is durable across process crashes (kill -9); only an OS crash can lose the last commits.
   connection.pragma("synchronous = NORMAL");
+  // Negative: a size in KiB rather than a page count.
+  if (options.cacheMb !== undefined) connection.pragma(`cache_size = -${Math.floor(options.cacheMb * 1024)}`);
   const checkpointer = options.path === ":memory:" ? undefined : startWalCheckpointer(connection, options.path, CHECKPOINT_INTERVAL_MS);
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {

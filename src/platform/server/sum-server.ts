@@ -66,7 +66,7 @@ export interface SumServer {
 
 export async function startSumServer(options: SumServerOptions): Promise<SumServer> {
   const { config, logger } = options;
-  const database = openDatabase({ path: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs });
+  const database = openDatabase({ path: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, cacheMb: config.databaseCacheMb });
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
   const events = new EventLog(database.db);

@@ -11,6 +11,7 @@ describe("parseConfig", () => {
       port: 3000,
       grpcPort: 50051,
       databasePath: "./data/sum.db",
+      databaseCacheMb: 256,
       secretKey: DEVELOPMENT_SECRET_KEY,
       secretKeyIsDefault: true,
       maxRequestBytes: 16 * 1024 * 1024,
@@ -29,6 +30,7 @@ describe("parseConfig", () => {
     [{ FF_DATABASE: "./legacy/flags.db" }, { databasePath: "./legacy/flags.db", deprecations: [expect.stringMatching(/^FF_DATABASE is deprecated; set DATABASE_URL/)] }],
     [{ FF_DATABASE: "./legacy/flags.db", DATABASE_URL: "./new.db" }, { databasePath: "./new.db", deprecations: [] }],
     [{ LOG_LEVEL: "debug", MAX_REQUEST_BYTES: "2048" }, { logLevel: "debug", maxRequestBytes: 2048 }],
+    [{ DATABASE_CACHE_MB: "1024", WEBHOOKS_QUEUE_LIMIT: "500", KNOWLEDGE_SEARCH_RANK_LIMIT: "5000" }, { databaseCacheMb: 1024, webhooks: { queueLimit: 500 }, knowledge: { searchRankLimit: 5000 } }],
   ];
   for (const [env, expected] of valid) {
     it(`accepts ${JSON.stringify(env)}`, () => {
@@ -50,6 +52,9 @@ describe("parseConfig", () => {
     [{ DATABASE_URL: "postgres://db/sum" }, "DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file path"],
     [{ DATABASE_URL: "mysql://db/sum" }, 'DATABASE_URL: must be a SQLite file path or file: URL, got "mysql://db/sum"'],
     [{ SHUTDOWN_TIMEOUT_MS: "1.5" }, 'SHUTDOWN_TIMEOUT_MS: must be an integer between 0 and 600000, got "1.5"'],
+    [{ DATABASE_CACHE_MB: "1" }, 'DATABASE_CACHE_MB: must be an integer between 2 and 1048576, got "1"'],
+    [{ WEBHOOKS_QUEUE_LIMIT: "10" }, 'WEBHOOKS_QUEUE_LIMIT: must be an integer between 100 and 10000000, got "10"'],
+    [{ KNOWLEDGE_SEARCH_RANK_LIMIT: "many" }, 'KNOWLEDGE_SEARCH_RANK_LIMIT: must be an integer between 100 and 100000000, got "many"'],
   ];
   for (const [env, message] of invalid) {
     it(`rejects ${JSON.stringify(env)} naming the variable`, () => {
