@@ -87,7 +87,6 @@ const path = join(directory, "knowledge.db");
 // A 1 GiB page cache (DATABASE_CACHE_MB=1024): the inverted index and connections take random-key inserts at 1M thoughts.
 const database = openDatabase({ path, busyTimeoutMs: 5000, cacheMb: 1024 });
 await migrateToLatest(database.db);
-if (process.env.BENCH_MMAP_MB) await sql.raw(`pragma mmap_size = ${Number(process.env.BENCH_MMAP_MB) * 2 ** 20}`).execute(database.db);
 const events = new EventLog(database.db);
 const thoughts = new ThoughtRepository(database.db);
 const store = new KnowledgeStore(events, thoughts, { timeZone: "UTC", maxContentBytes: 65_536, pattern: { minThoughts: 3, windowMs: 86_400_000 } });

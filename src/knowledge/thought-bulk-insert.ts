@@ -3,12 +3,13 @@
  * many thoughts in one transaction, with what capture writes — the row (and
  * so its FTS5 entry, by trigger), tags, the concept inverted index, the
  * running counts (concepts, concept days, activity) and connections (once
- * per pair, under the newer thought) with their counts — but no events, no pattern detection and no
- * idempotency (request) ids. Connections are found as capture finds them
- * (the most recent CANDIDATES_PER_CONCEPT index rows of each concept,
- * cosine ≥ MIN_SIMILARITY, best MAX_CONNECTIONS), from an in-memory copy of
- * those recent rows, primed from the database per concept and dropped
- * whenever something else wrote thoughts since this loader's last batch.
+ * per pair, under the newer thought) with their counts — but no events, no
+ * pattern detection and no idempotency (request) ids. Connections are found
+ * as capture finds them (the most recent CANDIDATES_PER_CONCEPT index rows
+ * of each concept, cosine ≥ MIN_SIMILARITY, best MAX_CONNECTIONS), from an
+ * in-memory copy of those recent rows, primed from the database per
+ * concept and dropped whenever something else wrote thoughts since this
+ * loader's last batch.
  * Rows are written a few hundred per statement, running counts once per
  * batch. Thoughts must come in capture order (createdAt not decreasing,
  * and not before any stored thought), as seq follows capture time.

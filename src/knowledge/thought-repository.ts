@@ -46,6 +46,27 @@ export async function addConnectionCounts(trx: Executor, counts: readonly { seq:
     .execute();
 }
 
+/**
+ * The two places a thought stands in a link: under its own seq (its links
+ * to older thoughts), or as the older thought (links from newer ones).
+ */
+const LINK_SIDES = [
+  { key: "newer_seq", other: "older_seq" },
+  { key: "older_seq", other: "newer_seq" },
+] as const;
+
+/** `seq`'s links on one side, most similar first (then newest), at most `limit` when given. */
+function linksOn(executor: Executor, side: (typeof LINK_SIDES)[number], seq: number, limit?: number) {
+  let query = executor
+    .selectFrom("thought_links")
+    .select([sql.ref<number>(side.other).as("other"), "similarity", "shared"])
+    .where(side.key, "=", seq)
+    .orderBy("similarity", "desc")
+    .orderBy(side.other, "desc");
+  if (limit !== undefined) query = query.limit(limit);
+  return query.execute();
+}
+
 /** One page of search results, and whether only the query's newest matches were ranked. */
 export interface SearchPage {
   readonly rows: readonly (ThoughtRow & { snippet: string; rank: number })[];
@@ -177,12 +198,10 @@ export class ThoughtRepository {
 
   /** Removes every connection of `seq`, either side, and uncounts them on the other thoughts. */
   async disconnect(trx: Executor, seq: number): Promise<void> {
-    const older = (await trx.selectFrom("thought_links").select("older_seq as other").where("newer_seq", "=", seq).execute()).map((row) => row.other);
-    const newer = (await trx.selectFrom("thought_links").select("newer_seq as other").where("older_seq", "=", seq).execute()).map((row) => row.other);
-    const others = [...older, ...newer];
+    const others: number[] = [];
+    for (const side of LINK_SIDES) others.push(...(await linksOn(trx, side, seq)).map((row) => row.other));
     if (others.length === 0) return;
-    await trx.deleteFrom("thought_links").where("newer_seq", "=", seq).execute();
-    await trx.deleteFrom("thought_links").where("older_seq", "=", seq).execute();
+    for (const side of LINK_SIDES) await trx.deleteFrom("thought_links").where(side.key, "=", seq).execute();
     await trx.updateTable("thought_connection_counts").set({ count: sql`count - 1` }).where("seq", "in", others).execute();
     await trx.deleteFrom("thought_connection_counts").where((eb) => eb.or([eb("seq", "=", seq), eb.and([eb("seq", "in", others), eb("count", "<=", 0)])])).execute();
   }
@@ -190,23 +209,9 @@ export class ThoughtRepository {
   /** The connections of `seq`, either side of the link, most similar first (then newest). */
   async connectionsOf(seq: number, limit: number, executor: Executor = this.db): Promise<ConnectionRow[]> {
     // Each side read through its own key, best first, then merged.
-    const older = await executor
-      .selectFrom("thought_links")
-      .select(["older_seq as other", "similarity", "shared"])
-      .where("newer_seq", "=", seq)
-      .orderBy("similarity", "desc")
-      .orderBy("older_seq", "desc")
-      .limit(limit)
-      .execute();
-    const newer = await executor
-      .selectFrom("thought_links")
-      .select(["newer_seq as other", "similarity", "shared"])
-      .where("older_seq", "=", seq)
-      .orderBy("similarity", "desc")
-      .orderBy("newer_seq", "desc")
-      .limit(limit)
-      .execute();
-    const best = [...older, ...newer].sort((a, b) => b.similarity - a.similarity || b.other - a.other).slice(0, limit);
+    const both = [];
+    for (const side of LINK_SIDES) both.push(...(await linksOn(executor, side, seq, limit)));
+    const best = both.sort((a, b) => b.similarity - a.similarity || b.other - a.other).slice(0, limit);
     if (best.length === 0) return [];
     const ids = new Map(
       (await executor.selectFrom("thoughts").select(["seq", "id"]).where("seq", "in", best.map((row) => row.other)).execute()).map((row) => [row.seq, row.id]),

@@ -90,7 +90,7 @@ export interface DeliveryStats {
 }
 
 const CURSOR = "webhooks";
-
+/** A message's identity: one per event and webhook. */
 const messageKey = (webhookId: string, eventId: string) => `${webhookId} ${eventId}`;
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
@@ -189,10 +189,11 @@ export class DeliveryRepository {
    */
   async insertMessages(trx: Db, messages: readonly NewMessage[], now: number, createdAt: string): Promise<(number | undefined)[]> {
     if (messages.length === 0) return [];
-    const rows = JSON.stringify(messages.map(({ webhookId, event }) => [webhookId, event.id, event.type]));
+    const rows = JSON.stringify(messages.map(({ webhookId, event }) => ({ webhookId, eventId: event.id, eventType: event.type })));
     const inserted = await sql<{ id: number; webhookId: string; eventId: string }>`
       insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at)
-      select j.value ->> 0, j.value ->> 1, j.value ->> 2, 'pending', 0, ${now}, ${createdAt} from json_each(${rows}) as j where true
+      select j.value ->> 'webhookId', j.value ->> 'eventId', j.value ->> 'eventType', 'pending', 0, ${now}, ${createdAt}
+      from json_each(${rows}) as j where true
       on conflict (webhook_id, event_id) do nothing
       returning id, webhook_id as webhookId, event_id as eventId
     `.execute(trx);
@@ -231,40 +232,26 @@ export class DeliveryRepository {
    */
   async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
     if (attempts.length > 0) {
-      const rows = JSON.stringify(
-        attempts.map((a) => [
-          a.messageId,
-          a.round,
-          a.status,
-          a.nextAttemptAt,
-          a.webhookId,
-          a.attemptedAt,
-          a.httpStatus,
-          a.latencyMs,
-          a.error,
-          a.succeeded ? 1 : 0,
-          a.retry ? 1 : 0,
-        ]),
-      );
+      const rows = JSON.stringify(attempts.map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 })));
       await sql`
         update webhook_messages as m
-        set status = j.value ->> 2, next_attempt_at = j.value ->> 3, attempt_count = m.attempt_count + 1
+        set status = j.value ->> 'status', next_attempt_at = j.value ->> 'nextAttemptAt', attempt_count = m.attempt_count + 1
         from json_each(${rows}) as j
-        where m.id = j.value ->> 0 and m.round = j.value ->> 1
+        where m.id = j.value ->> 'messageId' and m.round = j.value ->> 'round'
       `.execute(trx);
       await sql`
         insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
-        select j.value ->> 0, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 3, j.value ->> 9, j.value ->> 10
+        select j.value ->> 'messageId', j.value ->> 'webhookId', j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
+          j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
         from json_each(${rows}) as j
-        where exists (select 1 from webhook_messages as m where m.id = j.value ->> 0)
+        where exists (select 1 from webhook_messages as m where m.id = j.value ->> 'messageId')
       `.execute(trx);
     }
     if (deferrals.length > 0) {
-      const rows = JSON.stringify(deferrals.map((d) => [d.messageId, d.round, d.nextAttemptAt]));
       await sql`
-        update webhook_messages as m set next_attempt_at = j.value ->> 2
-        from json_each(${rows}) as j
-        where m.id = j.value ->> 0 and m.round = j.value ->> 1
+        update webhook_messages as m set next_attempt_at = j.value ->> 'nextAttemptAt'
+        from json_each(${JSON.stringify(deferrals)}) as j
+        where m.id = j.value ->> 'messageId' and m.round = j.value ->> 'round'
       `.execute(trx);
     }
   }
