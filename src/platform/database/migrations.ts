@@ -214,6 +214,15 @@ const migrations: Record<string, Migration> = {
       await sql`alter table thoughts drop column connection_count`.execute(db);
     },
   },
+  "0009_search_index_incremental_merge": {
+    // FTS5's automerge merges in bursts (64 pages per index level at once,
+    // every 64 leaf pages written): a 30–40 ms write every 64th capture at
+    // 1M thoughts. Off here; each write to the index merges a fixed few
+    // pages instead (src/knowledge/search-index-merging.ts).
+    async up(db: Kysely<unknown>) {
+      await sql`insert into thoughts_fts (thoughts_fts, rank) values ('automerge', 0)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
