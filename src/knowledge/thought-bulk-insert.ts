@@ -21,7 +21,7 @@ import { automaticTags } from "./automatic-tags.js";
 import type { ConceptWeight } from "./concept-names.js";
 import { importance } from "./importance.js";
 import { localTime } from "./local-time.js";
-import { MERGE_PAGES_PER_THOUGHT, mergeSearchIndex } from "./search-index-merging.js";
+import { optimizeSearchIndex } from "./search-index-merging.js";
 import type { Enrichment } from "./thought-enrichment.js";
 import { addConnectionCounts, dayOf, type Executor } from "./thought-repository.js";
 import { CANDIDATES_PER_CONCEPT, SimilarityScores, unitWeights } from "./thought-similarity.js";
@@ -75,6 +75,17 @@ export class ThoughtBulkLoader {
   /** Stores `thoughts` in one transaction; returns their seqs. */
   async load(thoughts: readonly BulkThought[]): Promise<number[]> {
     return this.db.transaction().execute((trx) => this.insert(trx, thoughts));
+  }
+
+  /**
+   * Ends an import: merges the full-text index into one segment. A large
+   * import leaves big segments part-way through merging; without this, the
+   * captures after it would each carry a step of those merges (capture p50
+   * 13 ms and p99 63 ms after a 1M-thought import, against 9 and 14 ms after
+   * optimizing, which took 6.5 s).
+   */
+  async finishImport(): Promise<void> {
+    await optimizeSearchIndex(this.db);
   }
 
   /** Stores `thoughts` in the caller's transaction; returns their seqs. */
@@ -170,7 +181,6 @@ export class ThoughtBulkLoader {
     // Links are keyed by the newer thought, this batch's: they append at the end of the table.
     linkRows.sort((a, b) => a.newer_seq - b.newer_seq || a.older_seq - b.older_seq);
     for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) await trx.insertInto("thoughts").values(chunk).execute();
-    await mergeSearchIndex(trx, MERGE_PAGES_PER_THOUGHT * rows.length);
     for (const chunk of chunks(tagRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_tags").values(chunk).execute();
     for (const chunk of chunks(conceptRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_concepts").values(chunk).execute();
     for (const chunk of chunks(linkRows, ROWS_PER_STATEMENT)) await trx.insertInto("thought_links").values(chunk).execute();

@@ -5,6 +5,7 @@
  * ThoughtRepository, including when another writer adds a thought between
  * two of its batches.
  */
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/platform/database/database.js";
 import { migrateToLatest } from "../../src/platform/database/migrations.js";
@@ -111,5 +112,12 @@ describe("ThoughtBulkLoader", () => {
     expect(expected.connectionCounts.length).toBeGreaterThan(0);
     expect(await snapshot(bulk)).toEqual(expected);
     expect(await new ThoughtRepository(bulk.db).count()).toBe(30);
+
+    // Ending the import merges the full-text index into one segment; what is stored and found stays the same.
+    const segments = async () => Number((await sql<{ n: number }>`select count(distinct segid) as n from thoughts_fts_idx`.execute(bulk.db)).rows[0]!.n);
+    expect(await segments()).toBeGreaterThan(1);
+    await loader.finishImport();
+    expect(await segments()).toBe(1);
+    expect(await snapshot(bulk)).toEqual(expected);
   });
 });
