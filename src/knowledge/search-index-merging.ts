@@ -28,8 +28,7 @@ export const MERGE_PAGES_PER_THOUGHT = 32;
 
 /** Does up to `pages` pages of pending index merging in the caller's transaction. */
 export async function mergeSearchIndex(trx: DatabaseExecutor, pages: number): Promise<void> {
-  // FTS5 reads the command's argument as an integer literal; a bound JS number arrives as a real and is refused.
-  await sql`insert into thoughts_fts (thoughts_fts, rank) values ('merge', ${sql.lit(Math.max(1, Math.floor(pages)))})`.execute(trx);
+  await sql`insert into thoughts_fts (thoughts_fts, rank) values ('merge', ${pages})`.execute(trx);
 }
 
 /** Merges the whole full-text index into one segment: seconds at 1M thoughts, for the end of an import. */
