@@ -10,6 +10,7 @@ import { timestampFromMs, timestampMs, type Timestamp } from "@bufbuild/protobuf
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KnowledgeService } from "../../gen/sum/v1/knowledge_pb.js";
 import { DeliveryStatus, WebhookSchema, WebhooksService } from "../../gen/sum/v1/webhooks_pb.js";
 import { ListEventTypesRequestSchema } from "../../gen/sum/v1/webhooks_pb.js";
 import { productServices } from "../../src/main.js";
@@ -201,6 +202,28 @@ describe("delivery", () => {
       expect(request.headers["x-team"]).toBe("ops");
       expect(Math.abs(Number(request.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(60);
       expect(() => verify(`whsec_${Buffer.alloc(32, 1).toString("base64")}`, request)).toThrow();
+    });
+  });
+
+  it("delivers what KnowledgeService publishes: captures, the pattern they form and the densified cluster", async () => {
+    const target = await receiver();
+    const knowledge = sum.client(KnowledgeService, "connect-json-http1");
+    await withWebhook({ url: target.url, eventTypes: ["thought.*", "knowledge.densified", "pattern.detected"] }, async ({ secret }) => {
+      const contents = [
+        "Compost heaps need green and brown garden waste in balance.",
+        "Turning the compost heap weekly keeps garden waste breaking down.",
+        "In winter the compost heap still turns garden waste into soil.",
+      ];
+      const ids: string[] = [];
+      for (const content of contents) ids.push((await knowledge.captureThought({ content, source: "direct" })).thought!.id);
+      const { cluster } = await knowledge.densify({ concept: "compost heap" });
+      const delivered = () => target.requests.map((request) => verify(secret, request) as { type: string; data: Record<string, unknown> });
+      await waitFor(() => delivered().some((event) => event.type === "knowledge.densified"), 5000, "the densified cluster");
+      await waitFor(() => delivered().filter((event) => event.type === "thought.captured").length === ids.length, 5000, "every capture");
+      const events = delivered();
+      expect(events.filter((event) => event.type === "thought.captured").map((event) => event.data["thoughtId"])).toEqual(expect.arrayContaining(ids));
+      expect(events.find((event) => event.type === "knowledge.densified")!.data).toMatchObject({ clusterId: cluster!.id, concept: "compost heap" });
+      await waitFor(() => delivered().some((event) => event.type === "pattern.detected" && event.data["concept"] === "compost heap"), 5000, "the pattern");
     });
   });
 
