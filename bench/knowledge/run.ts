@@ -205,7 +205,7 @@ async function measure(seedSeconds: number, seedRate: number): Promise<StageResu
     list.push(await timed(() => thoughts.page({}, 0, 101)));
     filtered.push(await timed(() => thoughts.page(random() < 0.5 ? { tag: pick(TAGS) } : { concept: pick(concepts) }, 0, 101)));
   }
-  await database.db.executeQuery({ sql: "pragma wal_checkpoint(truncate)", parameters: [], query: undefined as never } as never).catch(() => undefined);
+  await sql`pragma wal_checkpoint(truncate)`.execute(database.db).catch(() => undefined);
   const total = await thoughts.count();
   return {
     size: total,

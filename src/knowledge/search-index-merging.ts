@@ -24,11 +24,11 @@ import type { DatabaseExecutor } from "../platform/database/database.js";
  * once). Measured on a 1M-thought copy: capture p99 10.7 ms with 32 per
  * capture, 36 ms with FTS5's automerge.
  */
-export const MERGE_PAGES_PER_THOUGHT = 32;
+const MERGE_PAGES_PER_THOUGHT = 32;
 
-/** Does up to `pages` pages of pending index merging in the caller's transaction. */
-export async function mergeSearchIndex(trx: DatabaseExecutor, pages: number): Promise<void> {
-  await sql`insert into thoughts_fts (thoughts_fts, rank) values ('merge', ${pages})`.execute(trx);
+/** Does one thought's share (MERGE_PAGES_PER_THOUGHT pages) of pending index merging in the caller's transaction. */
+export async function mergeSearchIndex(trx: DatabaseExecutor): Promise<void> {
+  await sql`insert into thoughts_fts (thoughts_fts, rank) values ('merge', ${MERGE_PAGES_PER_THOUGHT})`.execute(trx);
 }
 
 /** Merges the whole full-text index into one segment: seconds at 1M thoughts, for the end of an import. */

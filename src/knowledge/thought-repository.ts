@@ -9,7 +9,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { DatabaseExecutor as Executor } from "../platform/database/database.js";
 import type { DatabaseSchema, ThoughtsTable } from "../platform/database/schema.js";
 import type { ConceptWeight } from "./concept-names.js";
-import { MERGE_PAGES_PER_THOUGHT, mergeSearchIndex } from "./search-index-merging.js";
+import { mergeSearchIndex } from "./search-index-merging.js";
 import type { IndexRow, RelatedThought } from "./thought-similarity.js";
 
 export type { Executor };
@@ -81,7 +81,7 @@ export class ThoughtRepository {
 
   async insert(trx: Executor, row: NewThoughtRow): Promise<number> {
     const { seq } = await trx.insertInto("thoughts").values(row).returning("seq").executeTakeFirstOrThrow();
-    await mergeSearchIndex(trx, MERGE_PAGES_PER_THOUGHT);
+    await mergeSearchIndex(trx);
     return seq;
   }
 
@@ -101,12 +101,12 @@ export class ThoughtRepository {
 
   async replaceContent(trx: Executor, seq: number, row: Partial<NewThoughtRow> & { version?: number }): Promise<void> {
     await trx.updateTable("thoughts").set(row).where("seq", "=", seq).execute();
-    if (row.content !== undefined) await mergeSearchIndex(trx, MERGE_PAGES_PER_THOUGHT);
+    if (row.content !== undefined) await mergeSearchIndex(trx);
   }
 
   async deleteRow(trx: Executor, seq: number): Promise<void> {
     await trx.deleteFrom("thoughts").where("seq", "=", seq).execute();
-    await mergeSearchIndex(trx, MERGE_PAGES_PER_THOUGHT);
+    await mergeSearchIndex(trx);
   }
 
   /** Adds the thought's tags, inverted-index rows, concept counts and activity count. */

@@ -79,7 +79,7 @@ describe("search index merging", () => {
     expect((await repository.search(`"merging"`, {}, 0, 1000, 1000)).rows).toHaveLength(WRITES - 40);
   });
 
-  it("upgrades a database made before it: automerge off, thoughts still found", async () => {
+  it("upgrades a database made before it: automerge off", async () => {
     const older = openDatabase({ path: join(directory, "older.db"), busyTimeoutMs: 1000 });
     try {
       await migrateTo(older.db, "0008_thought_links");
