@@ -5,7 +5,8 @@
  * an aborted job is told to stop and, if it does not, its thread is replaced.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleThread } from "../platform/threads/module-thread.js";
 import type { ScoredSentence } from "./extractive-summarizer.js";
 import type { HierarchicalControl, HierarchicalOptions } from "./hierarchical-summarizer.js";
 import type { DocumentSummary, DocumentSummaryOptions } from "./document-summarizer.js";
@@ -209,15 +210,6 @@ export class SummarizerPool {
   }
 }
 
-/**
- * The thread's entry, found beside this module: dist/…/summarizer-worker.js
- * when running compiled. Running from TypeScript sources (vitest, tsx) this
- * module's URL ends in .ts; Node 20 cannot load TypeScript and a thread
- * inherits neither its parent's loader hooks nor `--import` from execArgv,
- * so the thread starts from a small .mjs file that registers tsx (a dev
- * dependency, present wherever sources run) and then imports the .ts entry.
- */
 function startWorker(): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  return new Worker(new URL(fromSource ? "./summarizer-worker-from-source.mjs" : "./summarizer-worker.js", import.meta.url));
+  return startModuleThread(import.meta.url, "./summarizer-worker");
 }

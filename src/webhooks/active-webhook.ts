@@ -1,9 +1,11 @@
 /**
  * A webhook as the dispatcher uses it: parsed URL, event-type matcher, and
- * the opened signing keys (the previous one only until its grace period ends).
+ * the opened signing keys (the previous one only until its grace period
+ * ends), which it hands to the delivery thread.
  */
 import { isIP } from "node:net";
 import { forbiddenAddressReason, hostOf } from "./address-guard.js";
+import type { EndpointSpec } from "./delivery-thread-protocol.js";
 import { eventTypeMatcher } from "./event-type-filter.js";
 import type { SecretBox } from "./secret-box.js";
 import type { WebhookRecord } from "./webhook-repository.js";
@@ -40,9 +42,9 @@ export class ActiveWebhook {
     return this.record.id;
   }
 
-  /** The keys that sign at `now`: the current one, and the previous one during its grace period. */
-  keysAt(now: number): Buffer[] {
-    return this.previousKey !== undefined && now < this.previousUntil ? [this.key, this.previousKey] : [this.key];
+  /** What the delivery thread needs to sign and send for this webhook. */
+  endpointSpec(): EndpointSpec {
+    return { id: this.id, url: this.record.url, headers: this.record.headers, key: this.key, previousKey: this.previousKey, previousUntil: this.previousUntil };
   }
 }
 

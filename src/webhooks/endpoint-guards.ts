@@ -4,7 +4,7 @@
  * decides) wrapped around a per-attempt timeout, so one dead endpoint never
  * slows the others down.
  */
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap, type CircuitBreakerPolicy, type IPolicy, type ICancellationContext } from "cockatiel";
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, type CircuitBreakerPolicy } from "cockatiel";
 
 export interface EndpointGuardOptions {
   readonly breakerFailures: number;
@@ -16,7 +16,8 @@ export interface EndpointGuardOptions {
 
 export interface EndpointGuard {
   readonly breaker: CircuitBreakerPolicy;
-  readonly policy: IPolicy<ICancellationContext>;
+  /** Runs one attempt through the breaker and the timeout. */
+  run<T>(attempt: () => Promise<T>): Promise<T>;
 }
 
 export class EndpointGuards {
@@ -34,7 +35,9 @@ export class EndpointGuards {
       breaker.onBreak(() => this.options.onOpen(webhookId));
       // abortOnReturn off: aborting every finished attempt's signal builds a DOMException (with a stack) per message.
       const limit = timeout(this.options.attemptTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
-      guard = { breaker, policy: wrap(breaker, limit) };
+      // Nested by hand rather than with wrap(): wrap() hands the breaker's signal, one shared
+      // never-aborted signal, to every timeout, which then holds a listener on it per attempt in flight.
+      guard = { breaker, run: (attempt) => breaker.execute(() => limit.execute(attempt)) };
       this.guards.set(webhookId, guard);
     }
     return guard;

@@ -4,31 +4,29 @@
  * 1. fan-out: events after the dispatch cursor become pending messages (one
  *    per matching enabled webhook) and the cursor advances, in one
  *    transaction — a crash either keeps both or neither;
- * 2. attempts: due messages are POSTed, signed, through each endpoint's
- *    breaker and timeout, within global and per-endpoint concurrency limits;
+ * 2. attempts: due messages are handed, within global and per-endpoint
+ *    concurrency limits, to the delivery thread, which signs and POSTs them
+ *    through each endpoint's breaker and timeout;
  * 3. outcomes: attempts and the messages' next states (succeeded, next
  *    attempt time, failed) are written in batched transactions.
  * A message is never sent twice at once: it stays in memory (`known`) from
  * claim to the commit of its outcome. A crash between an attempt and that
  * commit sends it again after restart: a duplicate, never a loss.
  */
-import { BrokenCircuitError, TaskCancelledError } from "cockatiel";
 import type { Kysely } from "kysely";
 import type { WebhooksConfig } from "../platform/config/config.js";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 import type { EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { ActiveWebhook } from "./active-webhook.js";
-import { ForbiddenAddressError } from "./address-guard.js";
 import { DeliveryRepository, type AttemptRecord, type Deferral, type DueMessage, type NewMessage } from "./delivery-repository.js";
-import { EndpointGuards } from "./endpoint-guards.js";
+import { DeliveryThread } from "./delivery-thread-client.js";
+import type { AttemptOutcome } from "./delivery-thread-protocol.js";
 import { JobQueue } from "./job-queue.js";
 import { RetrySchedule, parseRetryAfter } from "./retry-schedule.js";
 import type { SecretBox } from "./secret-box.js";
-import { WEBHOOK_TEST, messageBody, webhookDisabled, type DisabledReason } from "./webhook-events.js";
+import { WEBHOOK_TEST, webhookDisabled, type DisabledReason } from "./webhook-events.js";
 import { WebhookRepository, type WebhookRecord } from "./webhook-repository.js";
-import { AttemptRejected, USER_AGENT, WebhookSender, type AttemptAnswer } from "./webhook-sender.js";
-import { signatureHeader } from "./webhook-signature.js";
 
 /**
  * Whether a message for this webhook and event type should be created at all;
@@ -68,8 +66,7 @@ export class WebhookDispatcher {
   readonly schedule: RetrySchedule;
   private readonly webhooks: WebhookRepository;
   private readonly deliveries: DeliveryRepository;
-  private readonly sender: WebhookSender;
-  private readonly guards: EndpointGuards;
+  private readonly thread: DeliveryThread;
   private readonly shouldDeliver: ShouldDeliver;
   private readonly log: Logger;
   private active = new Map<string, ActiveWebhook>();
@@ -87,6 +84,8 @@ export class WebhookDispatcher {
   private readonly fanOutBatch: number;
   private queued = 0;
   private inFlight = 0;
+  /** Attempts with the delivery thread, by message id, with the webhook as it was when they started. */
+  private readonly sending = new Map<number, { readonly message: DueMessage; readonly webhook: ActiveWebhook }>();
   private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly known = new Set<number>();
   /**
@@ -114,7 +113,6 @@ export class WebhookDispatcher {
   private pollTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
-  private idle: (() => void) | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     const { config } = options;
@@ -124,21 +122,24 @@ export class WebhookDispatcher {
     this.fanOutBatch = Math.min(FANOUT_BATCH, this.lowWater);
     this.webhooks = new WebhookRepository(options.db);
     this.deliveries = new DeliveryRepository(options.db);
-    this.sender = new WebhookSender({
-      connectionsPerOrigin: config.endpointConcurrency,
-      allowPrivateNetworks: config.allowPrivateNetworks,
-      attemptTimeoutMs: config.attemptTimeoutMs,
-    });
-    this.guards = new EndpointGuards({
-      breakerFailures: config.breakerFailures,
-      breakerHalfOpenMs: config.breakerHalfOpenMs,
-      attemptTimeoutMs: config.attemptTimeoutMs,
-      onOpen: (webhookId) => {
-        this.circuitOpens.set(webhookId, (this.circuitOpens.get(webhookId) ?? 0) + 1);
-        this.log.warn({ webhookId }, "webhook circuit opened");
-        this.scheduleFlush();
+    this.thread = new DeliveryThread(
+      {
+        connectionsPerOrigin: config.endpointConcurrency,
+        allowPrivateNetworks: config.allowPrivateNetworks,
+        attemptTimeoutMs: config.attemptTimeoutMs,
+        breakerFailures: config.breakerFailures,
+        breakerHalfOpenMs: config.breakerHalfOpenMs,
       },
-    });
+      {
+        onOutcomes: (outcomes) => this.settle(outcomes),
+        onCircuitOpened: (webhookId) => {
+          this.circuitOpens.set(webhookId, (this.circuitOpens.get(webhookId) ?? 0) + 1);
+          this.log.warn({ webhookId }, "webhook circuit opened");
+          this.scheduleFlush();
+        },
+        onThreadFailure: (error) => this.log.error({ err: error }, "webhook delivery thread failed; starting another"),
+      },
+    );
     this.shouldDeliver = options.gate?.shouldDeliver ?? (() => true);
     this.log = options.logger.child({ component: "webhook-dispatcher" });
   }
@@ -167,17 +168,19 @@ export class WebhookDispatcher {
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);
-    // Closing the connection pool fails the attempts in flight at once.
-    const closing = this.sender.close();
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    // Attempts in flight are abandoned with the thread: they stay pending and are sent again after restart.
+    await this.thread.close();
+    for (const messageId of this.sending.keys()) this.known.delete(messageId);
+    this.sending.clear();
+    this.inFlight = 0;
+    this.inFlightByEndpoint.clear();
     while (this.fanOutState !== "idle" || this.claimState !== "idle") await new Promise((resolve) => setTimeout(resolve, 5));
     await this.flush();
-    await closing;
   }
 
   /** Re-reads webhooks after a change through the API; due messages are looked for at once. */
   async webhooksChanged(changedId?: string): Promise<void> {
-    if (changedId !== undefined) this.guards.reset(changedId);
+    if (changedId !== undefined) this.thread.resetGuard(changedId);
     await this.reload(await this.webhooks.all());
     this.backlog = true;
     this.claim();
@@ -203,7 +206,9 @@ export class WebhookDispatcher {
         this.log.error({ err: error, webhookId: record.id }, "webhook cannot be loaded (is SECRET_KEY the one its secret was sealed with?)");
       }
     }
+    const changed = next.size !== this.active.size || [...next].some(([id, webhook]) => this.active.get(id) !== webhook);
     this.active = next;
+    if (changed) this.thread.setEndpoints([...next.values()].map((webhook) => webhook.endpointSpec()));
   }
 
   // ── 1. fan-out ─────────────────────────────────────────────────────────
@@ -364,77 +369,79 @@ export class WebhookDispatcher {
     }
   }
 
-  private async attempt(message: DueMessage): Promise<void> {
+  private attempt(message: DueMessage): void {
     const webhook = this.active.get(message.webhookId);
     if (webhook === undefined || !webhook.enabled) {
       // Deleted or disabled meanwhile: the row (if any) stays as it is.
       this.known.delete(message.messageId);
       return;
     }
-    this.inFlight++;
-    this.inFlightByEndpoint.set(webhook.id, (this.inFlightByEndpoint.get(webhook.id) ?? 0) + 1);
-    try {
-      await this.send(webhook, message);
-    } finally {
-      this.inFlight--;
-      this.inFlightByEndpoint.set(webhook.id, this.inFlightByEndpoint.get(webhook.id)! - 1);
-      if (this.inFlight === 0 && this.idle !== undefined) this.idle();
-      this.pump();
-    }
-  }
-
-  private async send(webhook: ActiveWebhook, message: DueMessage): Promise<void> {
-    const attemptedAt = Date.now();
     const event = message.event;
     if (event === undefined) {
-      this.recordFailure(webhook, message, attemptedAt, 0, 0, "event no longer in the event log (past retention)", { final: true });
+      this.recordFailure(webhook, message, Date.now(), 0, 0, "event no longer in the event log (past retention)", { final: true });
       return;
     }
-    const guard = this.guards.for(webhook.id);
-    const body = messageBody(event.type, event.timestamp, event.data);
-    const timestamp = Math.floor(attemptedAt / 1000);
-    const headers: Record<string, string> = {
-      ...webhook.record.headers,
-      "content-type": "application/json",
-      "user-agent": USER_AGENT,
-      "webhook-id": event.id,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": signatureHeader(webhook.keysAt(attemptedAt), event.id, timestamp, body),
-    };
-    const started = performance.now();
-    try {
-      if (webhook.forbiddenLiteral !== undefined) throw new ForbiddenAddressError(webhook.forbiddenLiteral);
-      // The policy's timeout rejects the attempt at the deadline; the sender's own timeouts (the same length) free the connection.
-      const answer = await guard.policy.execute(() => this.sender.send({ url: webhook.url, headers, body }));
-      this.recordSuccess(webhook, message, attemptedAt, answer);
-    } catch (error) {
-      if (this.stopped) {
-        this.known.delete(message.messageId);
-        return;
-      }
-      const latencyMs = performance.now() - started;
-      if (error instanceof BrokenCircuitError) {
-        // Not an attempt: the endpoint is resting; try when the breaker lets one through.
-        this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt: attemptedAt + this.options.config.breakerHalfOpenMs });
-        this.retryAtTime(attemptedAt + this.options.config.breakerHalfOpenMs);
-        this.scheduleFlush();
-        return;
-      }
-      if (error instanceof AttemptRejected) {
-        const { status, retryAfter } = error.answer;
-        this.recordFailure(webhook, message, attemptedAt, status, error.answer.latencyMs, error.message, {
-          gone: status === 410,
-          retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(retryAfter, attemptedAt) : undefined,
-        });
-        return;
-      }
-      this.recordFailure(webhook, message, attemptedAt, 0, latencyMs, describeFailure(error, this.options.config.attemptTimeoutMs), {});
+    if (webhook.forbiddenLiteral !== undefined) {
+      this.recordFailure(webhook, message, Date.now(), 0, 0, `refused: ${webhook.forbiddenLiteral}`, {});
+      return;
     }
+    this.inFlight++;
+    this.inFlightByEndpoint.set(webhook.id, (this.inFlightByEndpoint.get(webhook.id) ?? 0) + 1);
+    this.sending.set(message.messageId, { message, webhook });
+    this.thread.submit({
+      messageId: message.messageId,
+      webhookId: webhook.id,
+      eventId: event.id,
+      eventType: event.type,
+      eventTimestamp: event.timestamp,
+      data: event.data,
+    });
+  }
+
+  /** Takes the delivery thread's outcomes: each attempt's record, then more attempts for the freed slots. */
+  private settle(outcomes: readonly AttemptOutcome[]): void {
+    if (this.stopped) return;
+    for (const outcome of outcomes) {
+      const sent = this.sending.get(outcome.messageId);
+      if (sent === undefined) continue;
+      this.sending.delete(outcome.messageId);
+      const { message, webhook } = sent;
+      this.inFlight--;
+      this.inFlightByEndpoint.set(webhook.id, this.inFlightByEndpoint.get(webhook.id)! - 1);
+      switch (outcome.kind) {
+        case "answered":
+          this.recordSuccess(webhook, message, outcome.attemptedAt, outcome.status, outcome.latencyMs);
+          break;
+        case "rejected": {
+          const { status, attemptedAt } = outcome;
+          this.recordFailure(webhook, message, attemptedAt, status, outcome.latencyMs, outcome.error, {
+            gone: status === 410,
+            retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(outcome.retryAfter, attemptedAt) : undefined,
+          });
+          break;
+        }
+        case "failed":
+          this.recordFailure(webhook, message, outcome.attemptedAt, 0, outcome.latencyMs, outcome.error, {});
+          break;
+        case "deferred": {
+          // Not an attempt: the endpoint is resting; try when the breaker lets one through.
+          const nextAttemptAt = outcome.attemptedAt + this.options.config.breakerHalfOpenMs;
+          this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt });
+          this.retryAtTime(nextAttemptAt);
+          this.scheduleFlush();
+          break;
+        }
+        case "dropped":
+          this.known.delete(message.messageId);
+          break;
+      }
+    }
+    this.pump();
   }
 
   // ── 3. outcomes ────────────────────────────────────────────────────────
 
-  private recordSuccess(webhook: ActiveWebhook, message: DueMessage, attemptedAt: number, answer: AttemptAnswer): void {
+  private recordSuccess(webhook: ActiveWebhook, message: DueMessage, attemptedAt: number, httpStatus: number, latencyMs: number): void {
     if (webhook.failingSince !== null) {
       webhook.failingSince = null;
       this.failingChanges.set(webhook.id, null);
@@ -444,8 +451,8 @@ export class WebhookDispatcher {
       round: message.round,
       webhookId: webhook.id,
       attemptedAt: new Date(attemptedAt).toISOString(),
-      httpStatus: answer.status,
-      latencyMs: round(answer.latencyMs),
+      httpStatus,
+      latencyMs: round(latencyMs),
       error: "",
       succeeded: true,
       retry: message.attemptCount > 0,
@@ -573,14 +580,6 @@ export class WebhookDispatcher {
     if (!this.stopped && this.queued < this.lowWater && this.backlog) this.claim();
     return written;
   }
-}
-
-function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof TaskCancelledError) return `timed out after ${timeoutMs}ms`;
-  if (error instanceof ForbiddenAddressError) return `refused: ${error.message}`;
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === "string" ? `${code}: ${message}` : message;
 }
 
 function round(ms: number): number {
