@@ -44,7 +44,15 @@ export class ActiveWebhook {
 
   /** What the delivery thread needs to sign and send for this webhook. */
   endpointSpec(): EndpointSpec {
-    return { id: this.id, url: this.record.url, headers: this.record.headers, key: this.key, previousKey: this.previousKey, previousUntil: this.previousUntil };
+    // Copies: a key cut from Buffer's shared pool would otherwise carry the whole pool across.
+    return {
+      id: this.id,
+      url: this.record.url,
+      headers: this.record.headers,
+      key: Uint8Array.from(this.key),
+      previousKey: this.previousKey === undefined ? undefined : Uint8Array.from(this.previousKey),
+      previousUntil: this.previousUntil,
+    };
   }
 }
 

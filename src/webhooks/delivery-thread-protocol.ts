@@ -47,12 +47,14 @@ export type AttemptOutcome =
       readonly latencyMs: number;
       readonly error: string;
     }
-  /** No answer: timeout, connection error, refused address, or the thread failed. */
+  /** No answer: timeout, connection error, refused address. */
   | { readonly messageId: number; readonly kind: "failed"; readonly attemptedAt: number; readonly latencyMs: number; readonly error: string }
   /** Not attempted: the endpoint's circuit is open. */
   | { readonly messageId: number; readonly kind: "deferred"; readonly attemptedAt: number }
   /** Not attempted: the thread does not know the endpoint (deleted meanwhile). */
-  | { readonly messageId: number; readonly kind: "dropped" };
+  | { readonly messageId: number; readonly kind: "dropped" }
+  /** Unknown: the thread died holding it. Not counted as an attempt; it is sent again. */
+  | { readonly messageId: number; readonly kind: "lost"; readonly error: string };
 
 export type ToDeliveryThread =
   | { readonly kind: "endpoints"; readonly endpoints: readonly EndpointSpec[] }

@@ -28,6 +28,8 @@ const post = (message: FromDeliveryThread) => port.postMessage(message);
 const sender = new WebhookSender(settings);
 const guards = new EndpointGuards({ ...settings, onOpen: (webhookId) => post({ kind: "circuitOpened", webhookId }) });
 let endpoints = new Map<string, Endpoint>();
+let inFlight = 0;
+let drained: (() => void) | undefined;
 
 // Outcomes of one turn of the event loop go back as one message.
 let outcomes: AttemptOutcome[] = [];
@@ -36,11 +38,22 @@ const report = (outcome: AttemptOutcome) => {
   outcomes.push(outcome);
 };
 function flushOutcomes(): void {
+  if (outcomes.length === 0) return;
   post({ kind: "outcomes", outcomes });
   outcomes = [];
 }
 
 async function attempt(request: AttemptRequest): Promise<void> {
+  inFlight++;
+  try {
+    await send(request);
+  } finally {
+    inFlight--;
+    if (inFlight === 0) drained?.();
+  }
+}
+
+async function send(request: AttemptRequest): Promise<void> {
   const endpoint = endpoints.get(request.webhookId);
   if (endpoint === undefined) {
     report({ messageId: request.messageId, kind: "dropped" });
@@ -98,6 +111,16 @@ function load(specs: readonly EndpointSpec[]): void {
   endpoints = next;
 }
 
+/** Closing the pool fails the attempts in flight at once; their outcomes go out before `closed`. */
+async function close(): Promise<void> {
+  const settled = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+  await sender.close();
+  await settled;
+  flushOutcomes();
+  post({ kind: "closed" });
+  port.close();
+}
+
 port.on("message", (message: ToDeliveryThread) => {
   switch (message.kind) {
     case "attempts":
@@ -110,11 +133,7 @@ port.on("message", (message: ToDeliveryThread) => {
       guards.reset(message.webhookId);
       break;
     case "close":
-      // Attempts in flight fail at once; their outcomes are not wanted (the dispatcher has stopped).
-      void sender.close().finally(() => {
-        post({ kind: "closed" });
-        port.close();
-      });
+      void close();
       break;
   }
 });

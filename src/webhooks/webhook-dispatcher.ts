@@ -20,7 +20,7 @@ import type { EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { ActiveWebhook } from "./active-webhook.js";
 import { DeliveryRepository, type AttemptRecord, type Deferral, type DueMessage, type NewMessage } from "./delivery-repository.js";
-import { DeliveryThread } from "./delivery-thread-client.js";
+import { DeliveryThreadClient } from "./delivery-thread-client.js";
 import type { AttemptOutcome } from "./delivery-thread-protocol.js";
 import { JobQueue } from "./job-queue.js";
 import { RetrySchedule, parseRetryAfter } from "./retry-schedule.js";
@@ -66,7 +66,7 @@ export class WebhookDispatcher {
   readonly schedule: RetrySchedule;
   private readonly webhooks: WebhookRepository;
   private readonly deliveries: DeliveryRepository;
-  private readonly thread: DeliveryThread;
+  private readonly thread: DeliveryThreadClient;
   private readonly shouldDeliver: ShouldDeliver;
   private readonly log: Logger;
   private active = new Map<string, ActiveWebhook>();
@@ -122,7 +122,7 @@ export class WebhookDispatcher {
     this.fanOutBatch = Math.min(FANOUT_BATCH, this.lowWater);
     this.webhooks = new WebhookRepository(options.db);
     this.deliveries = new DeliveryRepository(options.db);
-    this.thread = new DeliveryThread(
+    this.thread = new DeliveryThreadClient(
       {
         connectionsPerOrigin: config.endpointConcurrency,
         allowPrivateNetworks: config.allowPrivateNetworks,
@@ -137,7 +137,7 @@ export class WebhookDispatcher {
           this.log.warn({ webhookId }, "webhook circuit opened");
           this.scheduleFlush();
         },
-        onThreadFailure: (error) => this.log.error({ err: error }, "webhook delivery thread failed; starting another"),
+        onThreadFailure: (error, restartInMs) => this.log.error({ err: error, restartInMs }, "webhook delivery thread failed; starting another"),
       },
     );
     this.shouldDeliver = options.gate?.shouldDeliver ?? (() => true);
@@ -168,7 +168,8 @@ export class WebhookDispatcher {
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);
-    // Attempts in flight are abandoned with the thread: they stay pending and are sent again after restart.
+    // Answers that arrive while the thread closes are still recorded (settle); attempts the closing
+    // pool cuts off stay pending and are sent again after restart.
     await this.thread.close();
     for (const messageId of this.sending.keys()) this.known.delete(messageId);
     this.sending.clear();
@@ -180,8 +181,9 @@ export class WebhookDispatcher {
 
   /** Re-reads webhooks after a change through the API; due messages are looked for at once. */
   async webhooksChanged(changedId?: string): Promise<void> {
-    if (changedId !== undefined) this.thread.resetGuard(changedId);
     await this.reload(await this.webhooks.all());
+    // After the new endpoint reached the thread: a fresh breaker never meets the old URL.
+    if (changedId !== undefined) this.thread.resetGuard(changedId);
     this.backlog = true;
     this.claim();
   }
@@ -400,10 +402,11 @@ export class WebhookDispatcher {
 
   /** Takes the delivery thread's outcomes: each attempt's record, then more attempts for the freed slots. */
   private settle(outcomes: readonly AttemptOutcome[]): void {
-    if (this.stopped) return;
     for (const outcome of outcomes) {
       const sent = this.sending.get(outcome.messageId);
       if (sent === undefined) continue;
+      // Stopping: only real answers are recorded; failures now come from the closing pool.
+      if (this.stopped && outcome.kind !== "answered" && outcome.kind !== "rejected") continue;
       this.sending.delete(outcome.messageId);
       const { message, webhook } = sent;
       this.inFlight--;
@@ -434,9 +437,16 @@ export class WebhookDispatcher {
         case "dropped":
           this.known.delete(message.messageId);
           break;
+        case "lost":
+          // Not the endpoint's doing: no attempt is counted, and it goes out again at once.
+          this.log.warn({ webhookId: webhook.id, eventId: message.eventId, reason: outcome.error }, "webhook attempt lost with its thread; sending again");
+          this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt: Date.now() });
+          this.retryAtTime(Date.now());
+          this.scheduleFlush();
+          break;
       }
     }
-    this.pump();
+    if (!this.stopped) this.pump();
   }
 
   // ── 3. outcomes ────────────────────────────────────────────────────────
