@@ -1,10 +1,11 @@
 /**
  * `npm run bench:webhooks`: webhook delivery with durable state, in one run:
- * 1. throughput — after a warm-up burst, a burst of 1 KB events published
+ * 1. throughput — after a warm-up burst, three bursts of 1 KB events published
  *    straight into the event log (in-process, as services publish them: 100
  *    per transaction, the event loop free between transactions as it is
  *    between requests) and delivered signed to a local receiver (its own
- *    process); deliveries per second from the first commit to the last arrival;
+ *    process); deliveries per second from the first commit to the last arrival,
+ *    the median of the three;
  * 2. sustained rate — 10,000 events/s offered for 10 s (100 per transaction
  *    on a timetable): the rate delivered and the commit → arrival lag, which
  *    grows when SUM cannot keep up;
@@ -40,6 +41,7 @@ const option = (name: string, fallback: number) => {
 };
 const BURST = option("events", 50_000);
 const WARM_UP = 5_000;
+const BURST_RUNS = 3;
 const LATENCY_SECONDS = option("seconds", 10);
 const LATENCY_RATE = 500;
 const SUSTAINED_RATE = option("rate", 10_000);
@@ -135,16 +137,27 @@ async function inProcessRuns(receiver: ReceiverProcess) {
   await untilReceived(receiver, WARM_UP, 60_000);
   await receiver.ask("reset");
 
-  // Throughput; CPU time of this process (publisher and SUM) per delivery says what the loaded cores hide.
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await publishBurst(BURST);
-  const publishedMs = performance.now() - started;
-  const burst = await untilReceived(receiver, BURST, 120_000);
-  const deliveredMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  await receiver.ask("reset");
+  // Throughput, BURST_RUNS times (the shared cores swing a single run by a fifth); CPU time of this
+  // process (publisher and SUM) per delivery says what the loaded cores hide.
+  const bursts = [];
+  for (let run = 0; run < BURST_RUNS; run++) {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await publishBurst(BURST);
+    const publishedMs = performance.now() - started;
+    const arrived = await untilReceived(receiver, BURST, 120_000);
+    const deliveredMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    await receiver.ask("reset");
+    bursts.push({
+      rate: (arrived.unique / deliveredMs) * 1000,
+      delivered: arrived.unique,
+      duplicates: arrived.total - arrived.unique,
+      publishedMs,
+      deliveredMs,
+      cpuUsPerDelivery: (cpu.user + cpu.system) / arrived.unique,
+    });
+  }
 
   // Events on a fixed timetable, `perTransaction` at a time; commit → arrival for each.
   const steady = async (rate: number, seconds: number, perTransaction: number) => {
@@ -190,7 +203,7 @@ async function inProcessRuns(receiver: ReceiverProcess) {
   const latency = await steady(LATENCY_RATE, LATENCY_SECONDS, 1);
   await server.shutdown();
   return {
-    burst: { events: BURST, delivered: burst.unique, duplicates: burst.total - burst.unique, publishedMs, deliveredMs, cpuMs },
+    bursts: bursts.sort((a, b) => a.rate - b.rate),
     sustained,
     latency,
   };
@@ -256,7 +269,8 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const { burst, sustained, latency } = results.runs;
+const { bursts, sustained, latency } = results.runs;
+const median = bursts[Math.floor(bursts.length / 2)]!;
 const crash = results.crash;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const section = [
@@ -269,7 +283,7 @@ const section = [
   "",
   "| measure | result | target |",
   "|---|---|---|",
-  `| burst: signed deliveries/s, ${burst.events.toLocaleString("en-US")} × 1 KB events published as fast as they commit (after ${WARM_UP.toLocaleString("en-US")} to warm up), durable state | **${Math.round((burst.delivered / burst.deliveredMs) * 1000).toLocaleString("en-US")}/s** (${burst.delivered.toLocaleString("en-US")} delivered in ${fixed(burst.deliveredMs / 1000, 2)} s; publishing alone took ${fixed(burst.publishedMs / 1000, 2)} s; ${burst.duplicates} duplicates; SUM process CPU ${fixed((burst.cpuMs * 1000) / burst.delivered, 0)} µs per delivery, publishing included, i.e. ≈ ${Math.round(burst.delivered / (burst.cpuMs / 1000)).toLocaleString("en-US")}/s per busy core) | ≥ 10,000/s |`,
+  `| burst: signed deliveries/s, ${BURST.toLocaleString("en-US")} × 1 KB events published as fast as they commit (after ${WARM_UP.toLocaleString("en-US")} to warm up), durable state; median of ${BURST_RUNS} bursts | **${Math.round(median.rate).toLocaleString("en-US")}/s** (all ${BURST_RUNS}: ${bursts.map((b) => Math.round(b.rate).toLocaleString("en-US")).join(", ")}/s; the median burst: ${median.delivered.toLocaleString("en-US")} delivered in ${fixed(median.deliveredMs / 1000, 2)} s, publishing alone ${fixed(median.publishedMs / 1000, 2)} s, ${bursts.reduce((sum, b) => sum + b.duplicates, 0)} duplicates in all; SUM process CPU ${fixed(median.cpuUsPerDelivery, 0)} µs per delivery, publishing included) | ≥ 10,000/s |`,
   `| sustained: ${SUSTAINED_RATE.toLocaleString("en-US")} events/s offered for ${SUSTAINED_SECONDS} s (100 per transaction) | published at ${Math.round(sustained.achievedRate).toLocaleString("en-US")}/s, **delivered ${Math.round(sustained.deliveredRate).toLocaleString("en-US")}/s** (first commit to last arrival; ${sustained.delivered.toLocaleString("en-US")} of ${sustained.events.toLocaleString("en-US")}); lag p50 ${fixed(sustained.p50, 1)} ms, p99 ${fixed(sustained.p99, 1)} ms, max ${fixed(sustained.max, 1)} ms; SUM process CPU ${fixed(sustained.cpuUsPerDelivery, 0)} µs per delivery | keeps up with ≥ 10,000/s |`,
   `| event commit → receiver latency at ${LATENCY_RATE} events/s (${latency.delivered}/${latency.events} events, achieved ${fixed(latency.achievedRate, 0)}/s) | p50 **${fixed(latency.p50, 2)} ms**, p99 **${fixed(latency.p99, 2)} ms** (max ${fixed(latency.max, 1)} ms) | p99 < 50 ms |`,
   `| crash drill: SIGKILL during a ${CRASH_EVENTS.toLocaleString("en-US")}-event burst, restart | ${crash.inLog.toLocaleString("en-US")} events committed before the kill (${crash.beforeKill.toLocaleString("en-US")} delivered by then); after restart **${crash.lost} lost**, **${crash.duplicates} duplicates**; all delivered ${fixed(crash.recoveryMs / 1000, 1)} s after the restart began | 0 lost |`,
