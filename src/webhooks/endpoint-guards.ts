@@ -4,7 +4,7 @@
  * decides) wrapped around a per-attempt timeout, so one dead endpoint never
  * slows the others down.
  */
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, type CircuitBreakerPolicy } from "cockatiel";
+import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout } from "cockatiel";
 
 export interface EndpointGuardOptions {
   readonly breakerFailures: number;
@@ -15,7 +15,6 @@ export interface EndpointGuardOptions {
 }
 
 export interface EndpointGuard {
-  readonly breaker: CircuitBreakerPolicy;
   /** Runs one attempt through the breaker and the timeout. */
   run<T>(attempt: () => Promise<T>): Promise<T>;
 }
@@ -37,7 +36,7 @@ export class EndpointGuards {
       const limit = timeout(this.options.attemptTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
       // Nested by hand rather than with wrap(): wrap() hands the breaker's signal, one shared
       // never-aborted signal, to every timeout, which then holds a listener on it per attempt in flight.
-      guard = { breaker, run: (attempt) => breaker.execute(() => limit.execute(attempt)) };
+      guard = { run: (attempt) => breaker.execute(() => limit.execute(attempt)) };
       this.guards.set(webhookId, guard);
     }
     return guard;

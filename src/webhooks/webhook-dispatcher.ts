@@ -426,27 +426,28 @@ export class WebhookDispatcher {
         case "failed":
           this.recordFailure(webhook, message, outcome.attemptedAt, 0, outcome.latencyMs, outcome.error, {});
           break;
-        case "deferred": {
+        case "deferred":
           // Not an attempt: the endpoint is resting; try when the breaker lets one through.
-          const nextAttemptAt = outcome.attemptedAt + this.options.config.breakerHalfOpenMs;
-          this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt });
-          this.retryAtTime(nextAttemptAt);
-          this.scheduleFlush();
+          this.defer(message, outcome.attemptedAt + this.options.config.breakerHalfOpenMs);
           break;
-        }
         case "dropped":
           this.known.delete(message.messageId);
           break;
         case "lost":
           // Not the endpoint's doing: no attempt is counted, and it goes out again at once.
           this.log.warn({ webhookId: webhook.id, eventId: message.eventId, reason: outcome.error }, "webhook attempt lost with its thread; sending again");
-          this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt: Date.now() });
-          this.retryAtTime(Date.now());
-          this.scheduleFlush();
+          this.defer(message, Date.now());
           break;
       }
     }
     if (!this.stopped) this.pump();
+  }
+
+  /** Puts a message off to `nextAttemptAt` without counting an attempt. */
+  private defer(message: DueMessage, nextAttemptAt: number): void {
+    this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt });
+    this.retryAtTime(nextAttemptAt);
+    this.scheduleFlush();
   }
 
   // ── 3. outcomes ────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { DeliveryThreadClient } from "../../src/webhooks/delivery-thread-client.js";
 import type { AttemptOutcome, AttemptRequest, EndpointSpec } from "../../src/webhooks/delivery-thread-protocol.js";
+import { waitFor } from "../support/wait-for.js";
 import { startReceiver, type Receiver } from "./receiver.js";
 
 const settings = { connectionsPerOrigin: 8, allowPrivateNetworks: true, attemptTimeoutMs: 2_000, breakerFailures: 3, breakerHalfOpenMs: 60_000 };
@@ -35,25 +36,16 @@ function harness(...receivers: Receiver[]): Harness {
   const outcomes: AttemptOutcome[] = [];
   const opened: string[] = [];
   const failures: unknown[] = [];
-  const waiters: (() => void)[] = [];
   const thread = new DeliveryThreadClient(settings, {
     onOutcomes: (batch) => {
       outcomes.push(...batch);
-      for (const wake of waiters.splice(0)) wake();
     },
     onCircuitOpened: (webhookId) => opened.push(webhookId),
     onThreadFailure: (error) => failures.push(error),
   });
   open.push({ thread, receivers });
   const until = async (count: number) => {
-    const deadline = Date.now() + 10_000;
-    while (outcomes.length < count) {
-      if (Date.now() > deadline) throw new Error(`only ${outcomes.length} of ${count} outcomes arrived`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
+    await waitFor(() => outcomes.length >= count, 10_000, `${count} outcomes`);
     return outcomes;
   };
   return { thread, outcomes, opened, failures, until };
@@ -71,15 +63,6 @@ function endpoint(id: string, url: string, previousKey?: Buffer): EndpointSpec &
     secret: `whsec_${key.toString("base64")}`,
     ...(previousKey === undefined ? {} : { previousSecret: `whsec_${previousKey.toString("base64")}` }),
   };
-}
-
-/** Waits (up to 5 s) for a condition on the receivers. */
-async function receiverSees(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the receiver");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const request = (messageId: number, webhookId: string, data: unknown = { n: messageId }): AttemptRequest => ({
@@ -189,7 +172,7 @@ describe("delivery thread", () => {
     thread.setEndpoints([endpoint("slow", slow.url)]);
     thread.submit(request(1, "slow"));
     thread.submit(request(2, "slow"));
-    await receiverSees(() => slow.requests.length === 2);
+    await waitFor(() => slow.requests.length === 2, 5_000, "both requests at the receiver");
 
     // Simulates a crash of the thread (nothing in SUM terminates it but close()).
     await (thread as unknown as { worker: Worker }).worker.terminate();
@@ -213,7 +196,7 @@ describe("delivery thread", () => {
     const { thread, outcomes } = harness(slow);
     thread.setEndpoints([endpoint("slow", slow.url)]);
     thread.submit(request(1, "slow"));
-    await receiverSees(() => slow.requests.length === 1);
+    await waitFor(() => slow.requests.length === 1, 5_000, "the request at the receiver");
     await thread.close();
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]).toMatchObject({ messageId: 1, kind: "failed" });

@@ -19,20 +19,13 @@ import { SecretBox } from "../../src/webhooks/secret-box.js";
 import { WebhookDispatcher } from "../../src/webhooks/webhook-dispatcher.js";
 import { WebhookRepository } from "../../src/webhooks/webhook-repository.js";
 import { generateSecret } from "../../src/webhooks/webhook-signature.js";
+import { waitFor } from "../support/wait-for.js";
 import { startReceiver, type Receiver } from "./receiver.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 it("sends a message again when its thread dies mid-attempt, recording only the attempt that was answered", async () => {
   const directory = mkdtempSync(join(tmpdir(), "sum-dispatcher-thread-"));
@@ -81,10 +74,10 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
   cleanups.push(() => dispatcher.stop());
 
   const event = await events.transaction((trx) => events.publish(trx, { type: "document.summarized", data: { documentId: "d1" } }));
-  await until(() => receiver.byId(event.id).length === 1, "the first attempt");
+  await waitFor(() => receiver.byId(event.id).length === 1, 10_000, "the first attempt");
   // Simulates a crash of the thread (nothing in SUM terminates it but stop()).
   await (dispatcher as unknown as { thread: { worker: Worker } }).thread.worker.terminate();
-  await until(() => answered === 1, "the attempt by the replacement thread");
+  await waitFor(() => answered === 1, 10_000, "the attempt by the replacement thread");
 
   const row = async () =>
     database.db
@@ -92,7 +85,7 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
       .select(["id", "status", "attempt_count"])
       .where("event_id", "=", event.id)
       .executeTakeFirstOrThrow();
-  await until(async () => (await row()).status === "succeeded", "the outcome written");
+  await waitFor(async () => (await row()).status === "succeeded", 10_000, "the outcome written");
   const message = await row();
   expect(message.attempt_count).toBe(1);
   const attempts = await database.db.selectFrom("webhook_attempts").select(["http_status", "succeeded", "retry"]).where("message_id", "=", message.id).execute();
