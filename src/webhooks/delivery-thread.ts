@@ -5,12 +5,12 @@
  * knows arrives as messages (see delivery-thread-protocol.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { BrokenCircuitError, TaskCancelledError } from "cockatiel";
+import { BrokenCircuitError } from "cockatiel";
 import { ForbiddenAddressError } from "./address-guard.js";
 import type { AttemptOutcome, AttemptRequest, DeliveryThreadSettings, EndpointSpec, FromDeliveryThread, ToDeliveryThread } from "./delivery-thread-protocol.js";
 import { EndpointGuards } from "./endpoint-guards.js";
 import { messageBody } from "./webhook-events.js";
-import { AttemptRejected, USER_AGENT, WebhookSender } from "./webhook-sender.js";
+import { AttemptRejected, AttemptTimedOut, USER_AGENT, WebhookSender, type AttemptAnswer, type OutgoingMessage } from "./webhook-sender.js";
 import { signatureHeader } from "./webhook-signature.js";
 
 interface Endpoint {
@@ -43,23 +43,34 @@ function flushOutcomes(): void {
   outcomes = [];
 }
 
-async function attempt(request: AttemptRequest): Promise<void> {
-  inFlight++;
-  try {
-    await send(request);
-  } finally {
-    inFlight--;
-    if (inFlight === 0) drained?.();
+/** Attempts handed over together, per endpoint: each endpoint's share runs under one deadline. */
+function attemptAll(requests: readonly AttemptRequest[]): void {
+  const byEndpoint = new Map<string, AttemptRequest[]>();
+  for (const request of requests) {
+    const share = byEndpoint.get(request.webhookId);
+    if (share === undefined) byEndpoint.set(request.webhookId, [request]);
+    else share.push(request);
   }
+  for (const [webhookId, share] of byEndpoint) attemptShare(webhookId, share);
 }
 
-async function send(request: AttemptRequest): Promise<void> {
-  const endpoint = endpoints.get(request.webhookId);
+function attemptShare(webhookId: string, requests: readonly AttemptRequest[]): void {
+  const endpoint = endpoints.get(webhookId);
   if (endpoint === undefined) {
-    report({ messageId: request.messageId, kind: "dropped" });
+    for (const request of requests) report({ messageId: request.messageId, kind: "dropped" });
     return;
   }
   const attemptedAt = Date.now();
+  const sends = requests.map((request) => {
+    const message = signedMessage(endpoint, request, attemptedAt);
+    return (deadline: AbortSignal) => sender.send(message, deadline);
+  });
+  const started = performance.now();
+  const answers = guards.for(webhookId).runAll(sends);
+  for (let i = 0; i < requests.length; i++) void settle(requests[i]!.messageId, attemptedAt, started, answers[i]!);
+}
+
+function signedMessage(endpoint: Endpoint, request: AttemptRequest, attemptedAt: number): OutgoingMessage {
   const body = messageBody(request.eventType, request.eventTimestamp, request.data);
   const timestamp = Math.floor(attemptedAt / 1000);
   const keys = endpoint.previousKey !== undefined && attemptedAt < endpoint.previousUntil ? [endpoint.key, endpoint.previousKey] : [endpoint.key];
@@ -71,26 +82,31 @@ async function send(request: AttemptRequest): Promise<void> {
     "webhook-timestamp": String(timestamp),
     "webhook-signature": signatureHeader(keys, request.eventId, timestamp, body),
   };
-  const started = performance.now();
+  return { url: endpoint.url, headers, body };
+}
+
+async function settle(messageId: number, attemptedAt: number, started: number, answer: Promise<AttemptAnswer>): Promise<void> {
+  inFlight++;
   try {
-    // The policy's timeout rejects the attempt at the deadline; the sender's own timeouts (the same length) free the connection.
-    const answer = await guards.for(request.webhookId).run(() => sender.send({ url: endpoint.url, headers, body }));
-    report({ messageId: request.messageId, kind: "answered", attemptedAt, status: answer.status, latencyMs: answer.latencyMs });
+    const { status, latencyMs } = await answer;
+    report({ messageId, kind: "answered", attemptedAt, status, latencyMs });
   } catch (error) {
     if (error instanceof BrokenCircuitError) {
-      report({ messageId: request.messageId, kind: "deferred", attemptedAt });
+      report({ messageId, kind: "deferred", attemptedAt });
     } else if (error instanceof AttemptRejected) {
       const { status, retryAfter, latencyMs } = error.answer;
-      report({ messageId: request.messageId, kind: "rejected", attemptedAt, status, retryAfter, latencyMs, error: error.message });
+      report({ messageId, kind: "rejected", attemptedAt, status, retryAfter, latencyMs, error: error.message });
     } else {
-      const latencyMs = performance.now() - started;
-      report({ messageId: request.messageId, kind: "failed", attemptedAt, latencyMs, error: describeFailure(error, settings.attemptTimeoutMs) });
+      report({ messageId, kind: "failed", attemptedAt, latencyMs: performance.now() - started, error: describeFailure(error) });
     }
+  } finally {
+    inFlight--;
+    if (inFlight === 0) drained?.();
   }
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof TaskCancelledError) return `timed out after ${timeoutMs}ms`;
+function describeFailure(error: unknown): string {
+  if (error instanceof AttemptTimedOut) return error.message;
   if (error instanceof ForbiddenAddressError) return `refused: ${error.message}`;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
@@ -124,7 +140,7 @@ async function close(): Promise<void> {
 port.on("message", (message: ToDeliveryThread) => {
   switch (message.kind) {
     case "attempts":
-      for (const request of message.attempts) void attempt(request);
+      attemptAll(message.attempts);
       break;
     case "endpoints":
       load(message.endpoints);

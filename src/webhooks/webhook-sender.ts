@@ -22,6 +22,14 @@ export interface AttemptAnswer {
   readonly latencyMs: number;
 }
 
+/** The attempt's deadline passed before the answer was read. */
+export class AttemptTimedOut extends Error {
+  override readonly name = "AttemptTimedOut";
+  constructor(timeoutMs: number) {
+    super(`timed out after ${timeoutMs}ms`);
+  }
+}
+
 /** The endpoint answered, but not with 2xx. */
 export class AttemptRejected extends Error {
   override readonly name = "AttemptRejected";
@@ -53,14 +61,28 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private latencyMs = 0;
   private drained = 0;
   private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
 
   constructor(
     private readonly resolve: (answer: AttemptAnswer) => void,
     private readonly reject: (error: unknown) => void,
   ) {}
 
-  /** Its presence tells undici this handler speaks the controller-based API. */
-  onRequestStart(): void {}
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Aborted while it waited for a connection: it ends as soon as it gets one.
+    if (this.abortReason !== undefined) controller.abort(this.abortReason);
+  }
+
+  /** Settles the attempt with `reason` now and gives its request up. */
+  abort(reason: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(reason);
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.latencyMs = performance.now() - this.started;
@@ -101,31 +123,52 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 export class WebhookSender {
   private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  /** The attempts sharing each deadline: one abort listener per deadline, not per attempt. */
+  private readonly byDeadline = new WeakMap<AbortSignal, AttemptHandler[]>();
 
   constructor(options: SenderOptions) {
+    this.timeoutMs = options.attemptTimeoutMs;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
-      headersTimeout: options.attemptTimeoutMs,
-      bodyTimeout: options.attemptTimeoutMs,
+      // Backstops only: the attempt's deadline aborts it first.
+      headersTimeout: options.attemptTimeoutMs + 1_000,
+      bodyTimeout: options.attemptTimeoutMs + 1_000,
       connect: options.allowPrivateNetworks ? {} : { lookup: guardedLookup },
     });
   }
 
   /**
-   * Resolves on 2xx; throws AttemptRejected on other statuses, or the
-   * transport's error. Dispatched with a small handler rather than
-   * `request()`: no body stream and no abort signal per attempt, which cost
-   * more CPU than the rest of an attempt's bookkeeping. undici's own header
-   * and body timeouts end a hung request, and close() ends them all.
+   * Resolves on 2xx; throws AttemptRejected on other statuses, AttemptTimedOut
+   * when `deadline` aborts first, or the transport's error. Dispatched with a
+   * small handler rather than `request()`: no body stream and no abort signal
+   * per attempt, which cost more CPU than the rest of an attempt's
+   * bookkeeping. close() ends every attempt in flight.
    */
-  send(message: OutgoingMessage): Promise<AttemptAnswer> {
+  send(message: OutgoingMessage, deadline: AbortSignal): Promise<AttemptAnswer> {
+    if (deadline.aborted) return Promise.reject(new AttemptTimedOut(this.timeoutMs));
     return new Promise((resolve, reject) => {
+      const handler = new AttemptHandler(resolve, reject);
+      this.sharing(deadline).push(handler);
       this.agent.dispatch(
         { origin: message.url.origin, path: message.url.pathname + message.url.search, method: "POST", headers: message.headers, body: message.body },
-        new AttemptHandler(resolve, reject),
+        handler,
       );
     });
+  }
+
+  private sharing(deadline: AbortSignal): AttemptHandler[] {
+    let handlers = this.byDeadline.get(deadline);
+    if (handlers === undefined) {
+      const attempts: AttemptHandler[] = (handlers = []);
+      this.byDeadline.set(deadline, attempts);
+      deadline.addEventListener("abort", () => {
+        const reason = new AttemptTimedOut(this.timeoutMs);
+        for (const handler of attempts) handler.abort(reason);
+      }, { once: true });
+    }
+    return handlers;
   }
 
   close(): Promise<void> {

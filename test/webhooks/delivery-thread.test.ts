@@ -33,10 +33,14 @@ afterEach(async () => {
 });
 
 function harness(...receivers: Receiver[]): Harness {
+  return harnessWith({}, ...receivers);
+}
+
+function harnessWith(overrides: Partial<typeof settings>, ...receivers: Receiver[]): Harness {
   const outcomes: AttemptOutcome[] = [];
   const opened: string[] = [];
   const failures: unknown[] = [];
-  const thread = new DeliveryThreadClient(settings, {
+  const thread = new DeliveryThreadClient({ ...settings, ...overrides }, {
     onOutcomes: (batch) => {
       outcomes.push(...batch);
     },
@@ -147,6 +151,36 @@ describe("delivery thread", () => {
     thread.submit(request(7, "busy"));
     const [seventh] = (await until(7)).filter((outcome) => outcome.messageId === 7);
     expect(seventh).toMatchObject({ kind: "rejected", status: 429 });
+  });
+
+  it("attempts handed over together share one deadline: each still waiting is reported timed out, its request given up, and counted by the breaker", async () => {
+    const abandoned: number[] = [];
+    const hung = await startReceiver((_request, response, index) => {
+      // Never answers; the response closes unfinished only when SUM gives the request up.
+      response.on("close", () => abandoned.push(index));
+    });
+    const fast = await startReceiver();
+    // Two connections for four attempts: two of them time out still waiting for one.
+    const { thread, until, opened } = harnessWith({ attemptTimeoutMs: 300, connectionsPerOrigin: 2 }, hung, fast);
+    thread.setEndpoints([endpoint("hung", hung.url), endpoint("fast", fast.url)]);
+    const submittedAt = Date.now();
+    for (let id = 1; id <= 4; id++) thread.submit(request(id, "hung"));
+    thread.submit(request(5, "fast"));
+    const outcomes = await until(5);
+    const elapsed = Date.now() - submittedAt;
+
+    const byId = new Map(outcomes.map((outcome) => [outcome.messageId, outcome]));
+    expect(byId.get(5)).toMatchObject({ kind: "answered", status: 204 });
+    for (let id = 1; id <= 4; id++) {
+      expect(byId.get(id)).toMatchObject({ kind: "failed", error: "timed out after 300ms" });
+      const outcome = byId.get(id)!;
+      if (outcome.kind === "failed") expect(outcome.latencyMs).toBeGreaterThanOrEqual(290);
+    }
+    // Undici's own timeouts (the backstop) would take over a second longer.
+    expect(elapsed).toBeLessThan(1_300);
+    await waitFor(() => abandoned.length === 2, 5_000, "both hung requests given up");
+    expect(hung.requests).toHaveLength(2);
+    expect(opened).toEqual(["hung"]);
   });
 
   it("reports a connection failure as failed, with the transport's reason", async () => {
