@@ -35,6 +35,8 @@ export interface DueMessage {
   readonly attemptCount: number;
   /** The message's round (Redeliver and Replay start a new one). */
   readonly round: number;
+  /** Its row holds an attempt already (from an earlier round or attempt). */
+  readonly hasLatestAttempt: boolean;
   /** Undefined when the event was pruned from the log. */
   readonly event: RawEvent | undefined;
 }
@@ -53,7 +55,26 @@ export interface AttemptRecord {
   readonly retry: boolean;
   readonly status: MessageStatus;
   readonly nextAttemptAt: number | null;
+  /** The message's row holds an earlier attempt, which this one replaces there (it moves to webhook_attempts). */
+  readonly replacesLatest: boolean;
 }
+
+/**
+ * An attempt as a message row keeps it (`latest_attempt`): a JSON array, the
+ * shortest form, since every delivery writes one. Same facts as a row of
+ * webhook_attempts.
+ */
+type LatestAttempt = [attemptedAt: string, httpStatus: number, latencyMs: number, error: string, nextAttemptAt: number | null, succeeded: 0 | 1, retry: 0 | 1];
+/** `latest_attempt`'s elements as SQL expressions over message rows aliased `m`. */
+const LATEST = {
+  attemptedAt: sql`m.latest_attempt ->> '$[0]'`,
+  httpStatus: sql`m.latest_attempt ->> '$[1]'`,
+  latencyMs: sql`m.latest_attempt ->> '$[2]'`,
+  error: sql`m.latest_attempt ->> '$[3]'`,
+  nextAttemptAt: sql`m.latest_attempt ->> '$[4]'`,
+  succeeded: sql`m.latest_attempt ->> '$[5]'`,
+  retry: sql`m.latest_attempt ->> '$[6]'`,
+};
 
 /** A message put off without an attempt (its endpoint's circuit is open). */
 export interface Deferral {
@@ -95,6 +116,8 @@ const messageKey = (webhookId: string, eventId: string) => `${webhookId} ${event
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
 
+const latestAttempt = (a: AttemptRecord): LatestAttempt => [a.attemptedAt, a.httpStatus, a.latencyMs, a.error, a.nextAttemptAt, a.succeeded ? 1 : 0, a.retry ? 1 : 0];
+
 /** The dispatcher's hot-path statements, compiled once per repository. */
 function hotQueries(db: Kysely<DatabaseSchema>) {
   return {
@@ -119,6 +142,7 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
         eventType: string;
         attemptCount: number;
         round: number;
+        hasLatestAttempt: number;
         sequence: number | null;
         timestamp: string | null;
         data: string | null;
@@ -135,6 +159,7 @@ function hotQueries(db: Kysely<DatabaseSchema>) {
           "m.event_type as eventType",
           "m.attempt_count as attemptCount",
           "m.round",
+          sql<number>`m.latest_attempt is not null`.as("hasLatestAttempt"),
           "e.sequence",
           "e.timestamp",
           "e.data",
@@ -211,6 +236,7 @@ export class DeliveryRepository {
       eventType: row.eventType,
       attemptCount: row.attemptCount,
       round: row.round,
+      hasLatestAttempt: row.hasLatestAttempt === 1,
       event:
         row.sequence === null || row.data === null || row.timestamp === null
           ? undefined
@@ -225,27 +251,51 @@ export class DeliveryRepository {
   }
 
   /**
-   * Writes attempts and the messages' new states. A message redelivered or
-   * replayed since its attempt (a new round) keeps its new pending state and
-   * only gains the attempt; one deleted meanwhile is skipped. Three
-   * statements per batch whatever its size (rows as JSON, unpacked by json_each).
+   * Writes attempts and the messages' new states. Each message row keeps its
+   * latest attempt, set by the same update that records its state, so a
+   * message delivered at the first attempt costs no attempt row; the attempt
+   * a new one replaces moves to webhook_attempts first. A message redelivered
+   * or replayed since its attempt (a new round) keeps its new pending state
+   * and its latest attempt; the late attempt goes to webhook_attempts. One
+   * deleted meanwhile is skipped. Rows travel as JSON, unpacked by json_each:
+   * a statement per batch, not per row.
    */
   async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
     if (attempts.length > 0) {
-      const rows = JSON.stringify(attempts.map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 })));
-      await sql`
+      const replacing = attempts.filter((a) => a.replacesLatest).map(({ messageId, round }) => ({ messageId, round }));
+      if (replacing.length > 0) {
+        await sql`
+          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
+          select m.id, m.webhook_id, ${LATEST.attemptedAt}, ${LATEST.httpStatus}, ${LATEST.latencyMs}, ${LATEST.error},
+            ${LATEST.nextAttemptAt}, ${LATEST.succeeded}, ${LATEST.retry}
+          from json_each(${JSON.stringify(replacing)}) as j
+          join webhook_messages as m on m.id = j.value ->> 'messageId' and m.round = j.value ->> 'round'
+          where m.latest_attempt is not null
+        `.execute(trx);
+      }
+      // The attempt travels as JSON text inside the row's JSON: stored as it comes, not re-serialised by SQLite.
+      const rows = JSON.stringify(attempts.map((a) => ({ messageId: a.messageId, round: a.round, status: a.status, nextAttemptAt: a.nextAttemptAt, attempt: JSON.stringify(latestAttempt(a)) })));
+      const updated = await sql<{ id: number }>`
         update webhook_messages as m
-        set status = j.value ->> 'status', next_attempt_at = j.value ->> 'nextAttemptAt', attempt_count = m.attempt_count + 1
+        set status = j.value ->> 'status', next_attempt_at = j.value ->> 'nextAttemptAt', attempt_count = m.attempt_count + 1,
+          latest_attempt = j.value ->> 'attempt'
         from json_each(${rows}) as j
         where m.id = j.value ->> 'messageId' and m.round = j.value ->> 'round'
+        returning id
       `.execute(trx);
-      await sql`
-        insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
-        select j.value ->> 'messageId', j.value ->> 'webhookId', j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
-          j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
-        from json_each(${rows}) as j
-        where exists (select 1 from webhook_messages as m where m.id = j.value ->> 'messageId')
-      `.execute(trx);
+      if (updated.rows.length < attempts.length) {
+        const recorded = new Set(updated.rows.map((row) => row.id));
+        const late = attempts
+          .filter((a) => !recorded.has(a.messageId))
+          .map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 }));
+        await sql`
+          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
+          select j.value ->> 'messageId', j.value ->> 'webhookId', j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
+            j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
+          from json_each(${JSON.stringify(late)}) as j
+          where exists (select 1 from webhook_messages as m where m.id = j.value ->> 'messageId')
+        `.execute(trx);
+      }
     }
     if (deferrals.length > 0) {
       await sql`
@@ -315,15 +365,22 @@ export class DeliveryRepository {
     }));
   }
 
+  /** The attempts of these messages: per message, in the order they were made. */
   async attempts(messageIds: readonly number[]): Promise<AttemptRow[]> {
     if (messageIds.length === 0) return [];
-    const rows = await this.db
+    const earlier = await this.db
       .selectFrom("webhook_attempts")
       .select(["message_id", "attempted_at", "http_status", "latency_ms", "error", "next_attempt_at"])
       .where("message_id", "in", messageIds)
       .orderBy("id")
       .execute();
-    return rows.map((row) => ({
+    const latest = await this.db
+      .selectFrom("webhook_messages")
+      .select(["id", "latest_attempt"])
+      .where("id", "in", messageIds)
+      .where("latest_attempt", "is not", null)
+      .execute();
+    const rows: AttemptRow[] = earlier.map((row) => ({
       messageId: row.message_id,
       attemptedAt: row.attempted_at,
       httpStatus: row.http_status,
@@ -331,36 +388,52 @@ export class DeliveryRepository {
       error: row.error,
       nextAttemptAt: row.next_attempt_at,
     }));
+    for (const row of latest) {
+      const [attemptedAt, httpStatus, latencyMs, error, nextAttemptAt] = JSON.parse(row.latest_attempt!) as LatestAttempt;
+      rows.push({ messageId: row.id, attemptedAt, httpStatus, latencyMs, error, nextAttemptAt });
+    }
+    // Stable: at equal times the stored order stands (earlier rows before the message's latest).
+    return rows.sort((a, b) => a.messageId - b.messageId || (a.attemptedAt < b.attemptedAt ? -1 : a.attemptedAt > b.attemptedAt ? 1 : 0));
   }
 
+  /** Totals over every attempt (earlier ones and each message's latest), queue depth, and the latest attempts' latencies. */
   async stats(webhookId: string | undefined): Promise<DeliveryStats> {
-    let totals = this.db
-      .selectFrom("webhook_attempts")
-      .select((eb) => [
-        eb.fn.countAll<number>().as("attempts"),
-        eb.fn.sum<number>("succeeded").as("successes"),
-        eb.fn.sum<number>("retry").as("retries"),
-      ]);
-    if (webhookId !== undefined) totals = totals.where("webhook_id", "=", webhookId);
-    const counted = await totals.executeTakeFirstOrThrow();
+    const ofWebhook = webhookId === undefined ? sql`true` : sql`webhook_id = ${webhookId}`;
+    const { rows: [counted] } = await sql<{ attempts: number; successes: number | null; retries: number | null }>`
+      select sum(n) as attempts, sum(successes) as successes, sum(retries) as retries from (
+        select count(*) as n, sum(succeeded) as successes, sum(retry) as retries from webhook_attempts where ${ofWebhook}
+        union all
+        select count(*), sum(${LATEST.succeeded}), sum(${LATEST.retry}) from webhook_messages as m
+        where latest_attempt is not null and ${ofWebhook}
+      )
+    `.execute(this.db);
     let depth = this.db
       .selectFrom("webhook_messages")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("status", "=", "pending");
     if (webhookId !== undefined) depth = depth.where("webhook_id", "=", webhookId);
     const queued = await depth.executeTakeFirstOrThrow();
-    let recent = this.db.selectFrom("webhook_attempts").select("latency_ms");
-    if (webhookId !== undefined) recent = recent.where("webhook_id", "=", webhookId);
-    const latencies = await recent.orderBy("id", "desc").limit(LATENCY_WINDOW).execute();
-    const attempts = Number(counted.attempts);
-    const successes = Number(counted.successes ?? 0);
+    // The newest LATENCY_WINDOW of each kind, then the newest of both by attempt time.
+    const { rows: recent } = await sql<{ attemptedAt: string; latencyMs: number }>`
+      select * from (
+        select attempted_at as attemptedAt, latency_ms as latencyMs from webhook_attempts where ${ofWebhook} order by id desc limit ${LATENCY_WINDOW}
+      )
+      union all
+      select * from (
+        select ${LATEST.attemptedAt}, ${LATEST.latencyMs} from webhook_messages as m
+        where latest_attempt is not null and ${ofWebhook} order by id desc limit ${LATENCY_WINDOW}
+      )
+      order by 1 desc limit ${LATENCY_WINDOW}
+    `.execute(this.db);
+    const attempts = Number(counted?.attempts ?? 0);
+    const successes = Number(counted?.successes ?? 0);
     return {
       attempts,
       successes,
       failures: attempts - successes,
-      retries: Number(counted.retries ?? 0),
+      retries: Number(counted?.retries ?? 0),
       queueDepth: Number(queued.n),
-      latencies: latencies.map((row) => row.latency_ms),
+      latencies: recent.map((row) => Number(row.latencyMs)),
     };
   }
 }

@@ -267,7 +267,7 @@ export class WebhookDispatcher {
             return;
           }
           const { webhookId, event } = message;
-          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, round: 0, event });
+          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, round: 0, hasLatestAttempt: false, event });
         });
         this.pump();
         if (batch.complete) return;
@@ -469,6 +469,7 @@ export class WebhookDispatcher {
       retry: message.attemptCount > 0,
       status: "succeeded",
       nextAttemptAt: null,
+      replacesLatest: message.hasLatestAttempt,
     });
     this.scheduleFlush();
   }
@@ -500,6 +501,7 @@ export class WebhookDispatcher {
       retry: message.attemptCount > 0,
       status: nextAttemptAt === null ? "failed" : "pending",
       nextAttemptAt,
+      replacesLatest: message.hasLatestAttempt,
     });
     if (nextAttemptAt !== null) this.retryAtTime(nextAttemptAt);
     if (how.gone) this.disable(webhook, "gone");

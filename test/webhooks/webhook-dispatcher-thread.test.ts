@@ -16,6 +16,7 @@ import { migrateToLatest } from "../../src/platform/database/migrations.js";
 import { EventLog } from "../../src/platform/events/event-log.js";
 import { createLogger } from "../../src/platform/logging/logger.js";
 import { SecretBox } from "../../src/webhooks/secret-box.js";
+import { DeliveryRepository } from "../../src/webhooks/delivery-repository.js";
 import { WebhookDispatcher } from "../../src/webhooks/webhook-dispatcher.js";
 import { WebhookRepository } from "../../src/webhooks/webhook-repository.js";
 import { generateSecret } from "../../src/webhooks/webhook-signature.js";
@@ -88,8 +89,8 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
   await waitFor(async () => (await row()).status === "succeeded", 10_000, "the outcome written");
   const message = await row();
   expect(message.attempt_count).toBe(1);
-  const attempts = await database.db.selectFrom("webhook_attempts").select(["http_status", "succeeded", "retry"]).where("message_id", "=", message.id).execute();
-  expect(attempts).toEqual([{ http_status: 204, succeeded: 1, retry: 0 }]);
+  const attempts = await new DeliveryRepository(database.db).attempts([message.id]);
+  expect(attempts).toEqual([expect.objectContaining({ httpStatus: 204, error: "", nextAttemptAt: null })]);
   const webhook = await database.db.selectFrom("webhooks").select(["failing_since"]).where("id", "=", webhookId).executeTakeFirstOrThrow();
   expect(webhook.failing_since).toBeNull();
   expect(receiver.byId(event.id)).toHaveLength(2);

@@ -223,6 +223,15 @@ const migrations: Record<string, Migration> = {
       await sql`insert into thoughts_fts (thoughts_fts, rank) values ('automerge', 0)`.execute(db);
     },
   },
+  "0010_webhook_latest_attempt": {
+    // A message keeps its latest attempt in its own row (JSON), written by the
+    // update that records the outcome anyway; webhook_attempts holds the
+    // earlier ones. Most messages succeed at the first attempt, so most
+    // deliveries write no attempt row at all.
+    async up(db: Kysely<unknown>) {
+      await sql`alter table webhook_messages add column latest_attempt text`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

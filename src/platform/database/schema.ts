@@ -54,6 +54,8 @@ export interface WebhookMessagesTable {
   created_at: string;
   /** Bumped by Redeliver and Replay: outcomes of an earlier round's attempts leave the state alone. */
   round: Generated<number>;
+  /** The latest attempt as JSON (LatestAttempt in delivery-repository.ts); earlier ones are in webhook_attempts. */
+  latest_attempt: string | null;
 }
 
 export interface WebhookAttemptsTable {
