@@ -6,7 +6,7 @@
  * it is in the snapshot.
  */
 import { EvaluationErrorCode, type Flag } from "../../gen/sum/v1/flags_pb.js";
-import type { EventLog } from "../platform/events/event-log.js";
+import type { CommittedEvent, EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { compileFlag, type CompiledFlag } from "./compiled-flag.js";
 import type { EvaluationContext, EvaluationEnvironment } from "./evaluation-context.js";
@@ -41,7 +41,7 @@ export class FlagSnapshot {
     this.cursor = await this.events.latestSequence();
     for (const flag of await this.repository.all()) this.put(flag);
     this.reorder();
-    this.stopListening = this.events.onCommit(() => void this.refresh());
+    this.stopListening = this.events.onCommit((committed) => this.follow(committed));
   }
 
   stop(): void {
@@ -51,7 +51,29 @@ export class FlagSnapshot {
 
   /** Applies the flag changes committed since the last refresh; resolves once they are in the snapshot. */
   refresh(): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.applyNewEvents()).catch((error: unknown) => {
+    return this.then(() => this.applyNewEvents());
+  }
+
+  /**
+   * Follows one commit. Most commits carry no flag change (every service
+   * publishes into the same log): one that continues the cursor only moves
+   * it, with no read. A flag change, or a gap (events published outside
+   * EventLog.transaction), is read from the log.
+   */
+  private follow(committed: readonly CommittedEvent[]): void {
+    if (committed.some((event) => event.type === FLAG_CHANGED)) {
+      void this.refresh();
+      return;
+    }
+    void this.then(() => {
+      if (committed[0]!.sequence <= this.cursor + 1) this.cursor = Math.max(this.cursor, committed.at(-1)!.sequence);
+      else return this.applyNewEvents();
+    });
+  }
+
+  /** Runs `step` after the refreshes before it, in order. */
+  private then(step: () => void | Promise<void>): Promise<void> {
+    this.refreshing = this.refreshing.then(step).catch((error: unknown) => {
       this.logger.error({ err: error }, "flag snapshot refresh failed; retrying on the next commit");
     });
     return this.refreshing;

@@ -3,7 +3,9 @@
  * durable before the next relies on it:
  * 1. fan-out: events after the dispatch cursor become pending messages (one
  *    per matching enabled webhook) and the cursor advances, in one
- *    transaction — a crash either keeps both or neither;
+ *    transaction — a crash either keeps both or neither. The events come
+ *    from the commits that announced them when they continue the cursor,
+ *    else from the log;
  * 2. attempts: due messages are handed, within global and per-endpoint
  *    concurrency limits, to the delivery thread, which signs and POSTs them
  *    through each endpoint's breaker and timeout;
@@ -23,6 +25,7 @@ import { DeliveryRepository, type AttemptRecord, type Deferral, type DueMessage,
 import { DeliveryThreadClient } from "./delivery-thread-client.js";
 import type { AttemptOutcome } from "./delivery-thread-protocol.js";
 import { JobQueue } from "./job-queue.js";
+import { RecentEvents } from "./recent-events.js";
 import { RetrySchedule, parseRetryAfter } from "./retry-schedule.js";
 import type { SecretBox } from "./secret-box.js";
 import { WEBHOOK_TEST, webhookDisabled, type DisabledReason } from "./webhook-events.js";
@@ -52,6 +55,8 @@ export interface DispatcherOptions {
 
 /** Events read per fan-out transaction at most (and at most a quarter of the queue limit). */
 const FANOUT_BATCH = 1000;
+/** Announced events kept for fan-out at most (about 1 KB each); past it fan-out reads them back from the log. */
+const RECENT_EVENTS = 10_000;
 /** Outcomes written per transaction at most. */
 const FLUSH_BATCH = 5_000;
 const FLUSH_RETRY_MS = 500;
@@ -71,6 +76,7 @@ export class WebhookDispatcher {
   private readonly log: Logger;
   private active = new Map<string, ActiveWebhook>();
 
+  private readonly recent = new RecentEvents(RECENT_EVENTS);
   private readonly queues = new Map<string, JobQueue<DueMessage>>();
   /**
    * Messages held in memory waiting for a slot (WEBHOOKS_QUEUE_LIMIT). When
@@ -145,7 +151,10 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    this.unsubscribe = this.options.events.onCommit(() => this.fanOut());
+    this.unsubscribe = this.options.events.onCommit((committed) => {
+      this.recent.add(committed);
+      this.fanOut();
+    });
     this.pollTimer = setInterval(() => {
       // A fan-out that failed (or waited for the gate) is retried here even when no later commit wakes it.
       this.fanOut();
@@ -241,7 +250,7 @@ export class WebhookDispatcher {
         const now = Date.now();
         const batch = await this.options.events.transaction(async (trx) => {
           const cursor = await this.deliveries.cursor(trx);
-          const events = await this.deliveries.eventsAfter(trx, cursor, this.fanOutBatch);
+          const events = this.recent.after(cursor, this.fanOutBatch) ?? (await this.deliveries.eventsAfter(trx, cursor, this.fanOutBatch));
           if (events.length === 0) return undefined;
           // Read in the same transaction: a webhook committed before these events is seen.
           await this.reload(await this.webhooks.all(trx));

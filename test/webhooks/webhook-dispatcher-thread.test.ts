@@ -1,9 +1,10 @@
 /**
- * The dispatcher when its delivery thread dies mid-attempt: the message is
- * sent again by the replacement thread, and only real attempts are recorded
- * (the one lost with the thread is not an attempt, so it spends nothing of
- * the retry schedule and does not mark the endpoint as failing). A real
- * SQLite file, a real thread, a real HTTP receiver.
+ * The dispatcher on a real SQLite file, with a real delivery thread and a
+ * real HTTP receiver: when its thread dies mid-attempt the message is sent
+ * again by the replacement, and only real attempts are recorded (the one
+ * lost with the thread spends nothing of the retry schedule and does not
+ * mark the endpoint as failing); fan-out takes announced events from the
+ * commit and reads the rest from the log.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +29,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-it("sends a message again when its thread dies mid-attempt, recording only the attempt that was answered", async () => {
+/** A dispatcher over a real SQLite file with one webhook (document.*) pointing at `receiver`. */
+async function startDispatcher(receiver: Receiver) {
   const directory = mkdtempSync(join(tmpdir(), "sum-dispatcher-thread-"));
   const database: Database = openDatabase({ path: join(directory, "sum.db"), busyTimeoutMs: 5_000 });
   cleanups.push(async () => {
@@ -38,16 +40,6 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
   await migrateToLatest(database.db);
   const events = new EventLog(database.db);
   const box = new SecretBox("a-test-secret-key-of-sufficient-length");
-
-  let answered = 0;
-  const receiver: Receiver = await startReceiver((_request, response, index) => {
-    // The first request is never answered: its thread dies while it waits.
-    if (index === 0) return;
-    answered++;
-    response.writeHead(204).end();
-  });
-  cleanups.push(() => receiver.close());
-
   const now = new Date().toISOString();
   const webhookId = "0193a5f2-7c1e-7d3a-9b52-1f0e4c2d8a61";
   await new WebhookRepository(database.db).insert(database.db, {
@@ -73,6 +65,19 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
   const dispatcher = new WebhookDispatcher({ db: database.db, events, box, config: parsed.config.webhooks, logger: createLogger({ level: "silent" }) });
   dispatcher.start();
   cleanups.push(() => dispatcher.stop());
+  return { database, events, dispatcher, webhookId };
+}
+
+it("sends a message again when its thread dies mid-attempt, recording only the attempt that was answered", async () => {
+  let answered = 0;
+  const receiver: Receiver = await startReceiver((_request, response, index) => {
+    // The first request is never answered: its thread dies while it waits.
+    if (index === 0) return;
+    answered++;
+    response.writeHead(204).end();
+  });
+  cleanups.push(() => receiver.close());
+  const { database, events, dispatcher, webhookId } = await startDispatcher(receiver);
 
   const event = await events.transaction((trx) => events.publish(trx, { type: "document.summarized", data: { documentId: "d1" } }));
   await waitFor(() => receiver.byId(event.id).length === 1, 10_000, "the first attempt");
@@ -94,4 +99,24 @@ it("sends a message again when its thread dies mid-attempt, recording only the a
   const webhook = await database.db.selectFrom("webhooks").select(["failing_since"]).where("id", "=", webhookId).executeTakeFirstOrThrow();
   expect(webhook.failing_since).toBeNull();
   expect(receiver.byId(event.id)).toHaveLength(2);
+});
+
+it("fans out announced events without reading them back, and events it was not told about from the log", async () => {
+  const receiver: Receiver = await startReceiver();
+  cleanups.push(() => receiver.close());
+  const { database, events } = await startDispatcher(receiver);
+
+  const announced = await events.transaction(async (trx) => [
+    await events.publish(trx, { type: "document.summarized", data: { n: 1 } }),
+    await events.publish(trx, { type: "document.summarized", data: { n: 2 } }),
+  ]);
+  // Published in a transaction of its own, not EventLog.transaction(): no listener hears of it.
+  const unannounced = await database.db.transaction().execute((trx) => events.publish(trx, { type: "document.summarized", data: { n: 3 } }));
+  const after = await events.transaction((trx) => events.publish(trx, { type: "document.summarized", data: { n: 4 } }));
+
+  for (const event of [...announced, unannounced, after]) {
+    await waitFor(() => receiver.byId(event.id).length === 1, 10_000, `event ${String(event.data["n"])} delivered`);
+    expect(JSON.parse(receiver.byId(event.id)[0]!.body)).toMatchObject({ type: "document.summarized", data: event.data });
+  }
+  expect(receiver.requests).toHaveLength(4);
 });

@@ -22,6 +22,18 @@ export interface StoredEvent {
   readonly data: JsonObject;
 }
 
+/** An event as stored: its data is the JSON text in the log (bodies built from it carry these exact bytes). */
+export interface CommittedEvent {
+  readonly sequence: number;
+  readonly id: string;
+  readonly type: string;
+  readonly timestamp: string;
+  readonly data: string;
+}
+
+/** Called after each commit that published events, with them in sequence order. */
+export type CommitListener = (events: readonly CommittedEvent[]) => void;
+
 export interface EventInput {
   /** Dot-separated, lower-case, e.g. `document.summarized`. */
   readonly type: string;
@@ -38,8 +50,9 @@ const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 export class EventLog {
   private readonly now: () => Date;
   private readonly newId: () => string;
-  private readonly listeners = new Set<() => void>();
-  private readonly publishedIn = new WeakSet<Transaction<DatabaseSchema>>();
+  private readonly listeners = new Set<CommitListener>();
+  /** What each open transaction published, handed to listeners once it commits. */
+  private readonly publishedIn = new WeakMap<Transaction<DatabaseSchema>, CommittedEvent[]>();
   /** Every publish runs this insert, so it is compiled once. */
   private readonly insert: ReusableQuery<{ id: string; type: string; timestamp: string; data: string }, { sequence: number }>;
 
@@ -62,14 +75,14 @@ export class EventLog {
    * consumers (and wake them) only once it commits.
    */
   async transaction<T>(work: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
-    let published = false;
+    let published: CommittedEvent[] | undefined;
     try {
       const result = await this.db.transaction().execute(async (trx) => {
         const value = await work(trx);
-        published = this.publishedIn.has(trx);
+        published = this.publishedIn.get(trx);
         return value;
       });
-      if (published) this.notify();
+      if (published !== undefined) this.notify(published);
       return result;
     } catch (error) {
       throw classifyDatabaseError(error);
@@ -90,7 +103,10 @@ export class EventLog {
     const [inserted] = await this.insert.rows(trx, row);
     if (inserted === undefined) throw new Error("event insert returned no sequence");
     const { sequence } = inserted;
-    this.publishedIn.add(trx);
+    const committed = { ...row, sequence };
+    const published = this.publishedIn.get(trx);
+    if (published === undefined) this.publishedIn.set(trx, [committed]);
+    else published.push(committed);
     return { ...row, sequence, data: input.data };
   }
 
@@ -141,13 +157,19 @@ export class EventLog {
     return Number(result.numDeletedRows);
   }
 
-  /** Calls `listener` after every commit that published events; returns an unsubscribe function. */
-  onCommit(listener: () => void): () => void {
+  /**
+   * Calls `listener` after every commit made through transaction() that
+   * published events, with those events; returns an unsubscribe function.
+   * A consumer that follows a cursor may take them instead of reading them
+   * back when they continue its cursor without a gap (the sequence is
+   * AUTOINCREMENT, so a gap means events it was not told about).
+   */
+  onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(): void {
-    for (const listener of [...this.listeners]) listener();
+  private notify(events: readonly CommittedEvent[]): void {
+    for (const listener of [...this.listeners]) listener(events);
   }
 }

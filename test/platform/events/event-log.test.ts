@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../../src/platform/database/database.js";
 import { DatabaseUnavailableError } from "../../../src/platform/database/database-errors.js";
 import { migrateToLatest } from "../../../src/platform/database/migrations.js";
-import { EventLog } from "../../../src/platform/events/event-log.js";
+import { EventLog, type CommittedEvent } from "../../../src/platform/events/event-log.js";
 import BetterSqlite3 from "better-sqlite3";
 
 let directory: string;
@@ -92,6 +92,32 @@ describe("EventLog", () => {
     }).catch(() => {});
     expect(notified).toBe(1);
     unsubscribe();
+  });
+
+  it("hands listeners each commit's events as stored, in sequence order, and nothing of a rolled-back one", async () => {
+    const heard: CommittedEvent[][] = [];
+    const unsubscribe = log.onCommit((events) => heard.push([...events]));
+    const published = await log.transaction(async (trx) => [
+      await log.publish(trx, { type: "document.summarized", data: { n: 1, text: "é" } }),
+      await log.publish(trx, { type: "thought.captured", data: { n: 2 } }),
+    ]);
+    await log.transaction(async (trx) => {
+      await log.publish(trx, { type: "flag.changed", data: {} });
+      throw new Error("rolled back");
+    }).catch(() => {});
+    const next = await log.transaction((trx) => log.publish(trx, { type: "flag.changed", data: { n: 3 } }));
+    unsubscribe();
+
+    const stored = await log.readAfter(published[0]!.sequence - 1, 10);
+    expect(heard).toHaveLength(2);
+    expect(heard[0]!.map(({ sequence, id, type, timestamp }) => ({ sequence, id, type, timestamp }))).toEqual(
+      stored.slice(0, 2).map(({ sequence, id, type, timestamp }) => ({ sequence, id, type, timestamp })),
+    );
+    // The data is the exact JSON text in the log.
+    expect(heard[0]!.map((event) => JSON.parse(event.data))).toEqual([{ n: 1, text: "é" }, { n: 2 }]);
+    // The rolled-back event's sequence is not consumed: the next commit continues the run.
+    expect(heard[1]![0]!.sequence).toBe(published[1]!.sequence + 1);
+    expect(heard[1]![0]!.id).toBe(next.id);
   });
 
   it("prunes events past retention and never reuses their sequence numbers", async () => {
