@@ -22,7 +22,11 @@ export interface RawEvent {
 
 export interface NewMessage {
   readonly webhookId: string;
-  readonly event: RawEvent;
+  readonly event: Pick<RawEvent, "id" | "type">;
+  /** When it is due; the insert's `now` when absent. */
+  readonly nextAttemptAt?: number;
+  /** When fan-out made it; the insert's `createdAt` when absent. */
+  readonly createdAt?: string;
 }
 
 /** A message ready for an attempt: what the sender needs. */
@@ -41,6 +45,16 @@ export interface DueMessage {
   readonly event: RawEvent | undefined;
 }
 
+/** A message fan-out held only in memory until its first outcome; that outcome writes its row. */
+export interface UnwrittenMessage {
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly createdAt: string;
+  /** The event's sequence: the dispatch cursor waits for the row. */
+  readonly sequence: number;
+}
+
 /** The result of one attempt, and the message's state after it. */
 export interface AttemptRecord {
   readonly messageId: number;
@@ -57,6 +71,8 @@ export interface AttemptRecord {
   readonly nextAttemptAt: number | null;
   /** The message's row holds an earlier attempt, which this one replaces there (it moves to webhook_attempts). */
   readonly replacesLatest: boolean;
+  /** Set when the message has no row yet: the row is written with this outcome. */
+  readonly unwritten?: UnwrittenMessage;
 }
 
 /**
@@ -81,6 +97,8 @@ export interface Deferral {
   readonly messageId: number;
   readonly round: number;
   readonly nextAttemptAt: number;
+  /** Set when the message has no row yet: it is written pending, due at `nextAttemptAt`. */
+  readonly unwritten?: UnwrittenMessage;
 }
 
 export interface MessageRow {
@@ -110,9 +128,12 @@ export interface DeliveryStats {
   readonly latencies: readonly number[];
 }
 
+/** The dispatch cursor: every event at or below it has its messages written. */
 const CURSOR = "webhooks";
+/** The newest event fan-out had reached when the cursor was last written. */
+const FANNED_OUT = "webhooks.fanned_out";
 /** A message's identity: one per event and webhook. */
-const messageKey = (webhookId: string, eventId: string) => `${webhookId} ${eventId}`;
+export const messageKey = (webhookId: string, eventId: string) => `${webhookId} ${eventId}`;
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
 
@@ -121,14 +142,20 @@ const latestAttempt = (a: AttemptRecord): LatestAttempt => [a.attemptedAt, a.htt
 /** The dispatcher's hot-path statements, compiled once per repository. */
 function hotQueries(db: Kysely<DatabaseSchema>) {
   return {
-    cursor: new ReusableQuery<Record<string, never>, { sequence: number }>(
-      db.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", CURSOR),
+    cursor: new ReusableQuery<{ name: string }, { sequence: number }>(
+      db.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", param<string>("name")),
     ),
-    setCursor: new ReusableQuery<{ sequence: number }, never>(
+    setCursor: new ReusableQuery<{ name: string; sequence: number }, never>(
       db
         .insertInto("webhook_dispatch_cursor")
-        .values({ name: CURSOR, sequence: param<number>("sequence") })
+        .values({ name: param<string>("name"), sequence: param<number>("sequence") })
         .onConflict((oc) => oc.column("name").doUpdateSet({ sequence: param<number>("sequence") })),
+    ),
+    setFannedOut: new ReusableQuery<{ name: string; sequence: number }, never>(
+      db
+        .insertInto("webhook_dispatch_cursor")
+        .values({ name: param<string>("name"), sequence: param<number>("sequence") })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ sequence: sql<number>`max(sequence, excluded.sequence)` })),
     ),
     eventsAfter: new ReusableQuery<{ cursor: number; limit: number }, RawEvent>(
       db.selectFrom("events").selectAll().where("sequence", ">", param<number>("cursor")).orderBy("sequence").limit(param<number>("limit")),
@@ -188,13 +215,32 @@ export class DeliveryRepository {
     this.hot = hotQueries(db);
   }
 
-  async cursor(trx: Db = this.db): Promise<number> {
-    const [row] = await this.hot.cursor.rows(trx, {});
-    return row?.sequence ?? 0;
+  /** The dispatch cursor, and how far fan-out had gone when it was written (never below it). */
+  async cursor(trx: Db = this.db): Promise<{ cursor: number; fannedOut: number }> {
+    const [cursor] = await this.hot.cursor.rows(trx, { name: CURSOR });
+    const [fannedOut] = await this.hot.cursor.rows(trx, { name: FANNED_OUT });
+    const at = cursor?.sequence ?? 0;
+    return { cursor: at, fannedOut: Math.max(at, fannedOut?.sequence ?? 0) };
   }
 
-  async setCursor(trx: Db, sequence: number): Promise<void> {
-    await this.hot.setCursor.execute(trx, { sequence });
+  async setCursor(trx: Db, cursor: number): Promise<void> {
+    await this.hot.setCursor.execute(trx, { name: CURSOR, sequence: cursor });
+  }
+
+  /** Records how far fan-out has gone; it never moves back. */
+  async setFannedOut(trx: Db, sequence: number): Promise<void> {
+    await this.hot.setFannedOut.execute(trx, { name: FANNED_OUT, sequence });
+  }
+
+  /** Which of these (webhook, event) pairs have a message row: keys `${webhookId} ${eventId}`. */
+  async existingMessages(pairs: readonly { readonly webhookId: string; readonly eventId: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const { rows } = await sql<{ webhookId: string; eventId: string }>`
+      select m.webhook_id as webhookId, m.event_id as eventId
+      from json_each(${JSON.stringify(pairs)}) as j
+      join webhook_messages as m on m.webhook_id = j.value ->> 'webhookId' and m.event_id = j.value ->> 'eventId'
+    `.execute(this.db);
+    return new Set(rows.map((row) => messageKey(row.webhookId, row.eventId)));
   }
 
   async latestSequence(trx: Db): Promise<number> {
@@ -207,18 +253,28 @@ export class DeliveryRepository {
   }
 
   /**
-   * Inserts pending messages due at `now`; returns their ids in input order
-   * (undefined where the pair existed already and was left alone). One
+   * Inserts pending messages due at `now` (or each at its own
+   * `nextAttemptAt`); returns their ids in input order (undefined where the
+   * pair existed already and was left alone, or the webhook is gone). One
    * statement per batch: the rows travel as one JSON array that SQLite
    * unpacks with json_each, so a batch costs one statement run, not one per row.
    */
   async insertMessages(trx: Db, messages: readonly NewMessage[], now: number, createdAt: string): Promise<(number | undefined)[]> {
     if (messages.length === 0) return [];
-    const rows = JSON.stringify(messages.map(({ webhookId, event }) => ({ webhookId, eventId: event.id, eventType: event.type })));
+    const rows = JSON.stringify(
+      messages.map(({ webhookId, event, nextAttemptAt, createdAt: created }) => ({
+        webhookId,
+        eventId: event.id,
+        eventType: event.type,
+        nextAttemptAt: nextAttemptAt ?? now,
+        createdAt: created ?? createdAt,
+      })),
+    );
     const inserted = await sql<{ id: number; webhookId: string; eventId: string }>`
       insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at)
-      select j.value ->> 'webhookId', j.value ->> 'eventId', j.value ->> 'eventType', 'pending', 0, ${now}, ${createdAt}
-      from json_each(${rows}) as j where true
+      select j.value ->> 'webhookId', j.value ->> 'eventId', j.value ->> 'eventType', 'pending', 0, j.value ->> 'nextAttemptAt', j.value ->> 'createdAt'
+      from json_each(${rows}) as j
+      where exists (select 1 from webhooks as w where w.id = j.value ->> 'webhookId')
       on conflict (webhook_id, event_id) do nothing
       returning id, webhook_id as webhookId, event_id as eventId
     `.execute(trx);
@@ -251,16 +307,64 @@ export class DeliveryRepository {
   }
 
   /**
-   * Writes attempts and the messages' new states. Each message row keeps its
-   * latest attempt, set by the same update that records its state, so a
-   * message delivered at the first attempt costs no attempt row; the attempt
-   * a new one replaces moves to webhook_attempts first. A message redelivered
+   * Writes attempts and the messages' new states. A message the dispatcher
+   * held with no row (`unwritten`) is inserted in its state after its first
+   * attempt. Each message row keeps its latest attempt, set by the statement
+   * that records its state, so a message delivered at the first attempt
+   * costs one row; the attempt a new one replaces moves to webhook_attempts
+   * first. Deferred unwritten messages are inserted pending. A message redelivered
    * or replayed since its attempt (a new round) keeps its new pending state
    * and its latest attempt; the late attempt goes to webhook_attempts. One
    * deleted meanwhile is skipped. Rows travel as JSON, unpacked by json_each:
    * a statement per batch, not per row.
    */
-  async recordAttempts(trx: Db, attempts: readonly AttemptRecord[], deferrals: readonly Deferral[]): Promise<void> {
+  async recordAttempts(trx: Db, allAttempts: readonly AttemptRecord[], allDeferrals: readonly Deferral[]): Promise<void> {
+    const firsts = allAttempts.filter((a) => a.unwritten !== undefined);
+    if (firsts.length > 0) {
+      const rows = JSON.stringify(
+        firsts.map(({ unwritten, status, nextAttemptAt, ...a }) => ({ ...unwritten, status, nextAttemptAt, attempt: JSON.stringify(latestAttempt({ ...a, status, nextAttemptAt })) })),
+      );
+      const inserted = await sql<{ webhookId: string; eventId: string }>`
+        insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, latest_attempt)
+        select j.value ->> 'webhookId', j.value ->> 'eventId', j.value ->> 'eventType', j.value ->> 'status', 1, j.value ->> 'nextAttemptAt',
+          j.value ->> 'createdAt', j.value ->> 'attempt'
+        from json_each(${rows}) as j
+        where exists (select 1 from webhooks as w where w.id = j.value ->> 'webhookId')
+        on conflict (webhook_id, event_id) do nothing
+        returning webhook_id as webhookId, event_id as eventId
+      `.execute(trx);
+      if (inserted.rows.length < firsts.length) {
+        // A row written meanwhile (Redeliver or Replay reached the message while it was held) keeps its state;
+        // the attempt joins its history. A webhook deleted meanwhile takes its messages with it.
+        const done = new Set(inserted.rows.map((row) => messageKey(row.webhookId, row.eventId)));
+        const late = firsts
+          .filter(({ unwritten }) => !done.has(messageKey(unwritten!.webhookId, unwritten!.eventId)))
+          .map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 }));
+        await sql`
+          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
+          select m.id, m.webhook_id, j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
+            j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
+          from json_each(${JSON.stringify(late)}) as j
+          join webhook_messages as m on m.webhook_id = j.value -> 'unwritten' ->> 'webhookId' and m.event_id = j.value -> 'unwritten' ->> 'eventId'
+        `.execute(trx);
+      }
+    }
+    const unwrittenDeferrals = allDeferrals.filter((d) => d.unwritten !== undefined);
+    if (unwrittenDeferrals.length > 0) {
+      await this.insertMessages(
+        trx,
+        unwrittenDeferrals.map(({ unwritten, nextAttemptAt }) => ({
+          webhookId: unwritten!.webhookId,
+          event: { id: unwritten!.eventId, type: unwritten!.eventType },
+          nextAttemptAt,
+          createdAt: unwritten!.createdAt,
+        })),
+        0,
+        "",
+      );
+    }
+    const attempts = firsts.length === 0 ? allAttempts : allAttempts.filter((a) => a.unwritten === undefined);
+    const deferrals = unwrittenDeferrals.length === 0 ? allDeferrals : allDeferrals.filter((d) => d.unwritten === undefined);
     if (attempts.length > 0) {
       const replacing = attempts.filter((a) => a.replacesLatest).map(({ messageId, round }) => ({ messageId, round }));
       if (replacing.length > 0) {

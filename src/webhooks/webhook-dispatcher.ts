@@ -1,16 +1,20 @@
 /**
- * Delivers the event log to webhooks, at least once. Three steps, each
- * durable before the next relies on it:
- * 1. fan-out: events after the dispatch cursor become pending messages (one
- *    per matching enabled webhook) and the cursor advances, in one
- *    transaction — a crash either keeps both or neither. The events come
- *    from the commits that announced them when they continue the cursor,
- *    else from the log;
+ * Delivers the event log to webhooks, at least once. Three steps:
+ * 1. fan-out: events after the fan-out position become messages (one per
+ *    matching enabled webhook), held in memory with no row yet. The events
+ *    come from the commits that announced them when they continue the
+ *    position, else from the log;
  * 2. attempts: due messages are handed, within global and per-endpoint
  *    concurrency limits, to the delivery thread, which signs and POSTs them
  *    through each endpoint's breaker and timeout;
- * 3. outcomes: attempts and the messages' next states (succeeded, next
- *    attempt time, failed) are written in batched transactions.
+ * 3. outcomes: batched transactions write each held message's row with its
+ *    first outcome (so a message delivered at once is written once, in its
+ *    final state), or a claimed message's attempt and next state, and move
+ *    the dispatch cursor past every event whose messages are all written
+ *    (FanOutWatermark). After a crash, fan-out starts again at the cursor
+ *    and skips messages whose rows were written past it.
+ * Messages that cannot be held (queue full, circuit open, webhook disabled)
+ * are written pending and claimed from the database when due.
  * A message is never sent twice at once: it stays in memory (`known`) from
  * claim to the commit of its outcome. A crash between an attempt and that
  * commit sends it again after restart: a duplicate, never a loss.
@@ -21,9 +25,10 @@ import type { DatabaseSchema } from "../platform/database/schema.js";
 import type { EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { ActiveWebhook } from "./active-webhook.js";
-import { DeliveryRepository, type AttemptRecord, type Deferral, type DueMessage, type NewMessage } from "./delivery-repository.js";
+import { DeliveryRepository, messageKey, type AttemptRecord, type Deferral, type DueMessage, type NewMessage, type UnwrittenMessage } from "./delivery-repository.js";
 import { DeliveryThreadClient } from "./delivery-thread-client.js";
 import type { AttemptOutcome } from "./delivery-thread-protocol.js";
+import { FanOutWatermark } from "./fan-out-watermark.js";
 import { JobQueue } from "./job-queue.js";
 import { RecentEvents } from "./recent-events.js";
 import { RetrySchedule, parseRetryAfter } from "./retry-schedule.js";
@@ -42,6 +47,13 @@ export interface DeliveryGate {
   readonly ready: () => Promise<void>;
   readonly shouldDeliver: ShouldDeliver;
 }
+
+/**
+ * A message in memory. One fan-out made has no row yet (`unwritten`, with a
+ * provisional negative id): its first outcome writes it, so a message
+ * delivered at the first attempt is written once, in its final state.
+ */
+type HeldMessage = DueMessage & { readonly unwritten?: UnwrittenMessage };
 
 export interface DispatcherOptions {
   readonly db: Kysely<DatabaseSchema>;
@@ -77,7 +89,17 @@ export class WebhookDispatcher {
   private active = new Map<string, ActiveWebhook>();
 
   private readonly recent = new RecentEvents(RECENT_EVENTS);
-  private readonly queues = new Map<string, JobQueue<DueMessage>>();
+  /** Set once the cursor is read at the first fan-out. */
+  private watermark: FanOutWatermark | undefined;
+  /** Fan-out as recorded before this process: events up to it may have rows from before a crash. */
+  private recordedFannedOut = 0;
+  private writtenCursor = -1;
+  private provisionalIds = 0;
+  /** Unwritten messages held, per webhook (GetWebhookStats counts them as queued). */
+  private readonly unwrittenByWebhook = new Map<string, number>();
+  /** Unwritten messages held, by messageKey (Redeliver writes the row of one it asks for). */
+  private readonly unwrittenByKey = new Map<string, UnwrittenMessage>();
+  private readonly queues = new Map<string, JobQueue<HeldMessage>>();
   /**
    * Messages held in memory waiting for a slot (WEBHOOKS_QUEUE_LIMIT). When
    * the queue is this full, fan-out pauses (the events wait in the log behind
@@ -91,7 +113,7 @@ export class WebhookDispatcher {
   private queued = 0;
   private inFlight = 0;
   /** Attempts with the delivery thread, by message id, with the webhook as it was when they started. */
-  private readonly sending = new Map<number, { readonly message: DueMessage; readonly webhook: ActiveWebhook }>();
+  private readonly sending = new Map<number, { readonly message: HeldMessage; readonly webhook: ActiveWebhook }>();
   private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly known = new Set<number>();
   /**
@@ -242,44 +264,84 @@ export class WebhookDispatcher {
     try {
       // Nothing is fanned out before the gate can answer (a flag that is off must not be read as absent).
       if (this.options.gate !== undefined) await this.options.gate.ready();
+      if (this.watermark === undefined) {
+        const { cursor, fannedOut } = await this.deliveries.cursor();
+        this.watermark = new FanOutWatermark(cursor);
+        this.writtenCursor = cursor;
+        this.recordedFannedOut = fannedOut;
+      }
+      const watermark = this.watermark;
       while (!this.stopped) {
         if (this.queued >= this.maxQueued) {
           this.fanOutPaused = true;
           return;
         }
-        const now = Date.now();
-        const batch = await this.options.events.transaction(async (trx) => {
-          const cursor = await this.deliveries.cursor(trx);
-          const events = this.recent.after(cursor, this.fanOutBatch) ?? (await this.deliveries.eventsAfter(trx, cursor, this.fanOutBatch));
-          if (events.length === 0) return undefined;
-          // Read in the same transaction: a webhook committed before these events is seen.
-          await this.reload(await this.webhooks.all(trx));
-          const messages: NewMessage[] = [];
-          for (const event of events) {
-            if (event.type === WEBHOOK_TEST) continue;
+        const from = watermark.fannedOut;
+        // No more events than the queue has room for (most events make one message): the rest wait in the log
+        // rather than being written pending and read back.
+        const limit = Math.min(this.fanOutBatch, this.maxQueued - this.queued);
+        const events = this.recent.after(from, limit) ?? (await this.deliveries.eventsAfter(this.options.db, from, limit));
+        if (events.length === 0) return;
+        // Read after the events: a webhook committed before them is seen; one created after them skips them (afterSequence).
+        await this.reload(await this.webhooks.all());
+        const messages: NewMessage[] = [];
+        const perEvent: number[] = [];
+        for (const event of events) {
+          const before = messages.length;
+          if (event.type !== WEBHOOK_TEST) {
             for (const webhook of this.active.values()) {
               if (!webhook.enabled || event.sequence <= webhook.record.afterSequence || !webhook.matches(event.type)) continue;
               if (!this.shouldDeliver(webhook.id, event.type)) continue;
               messages.push({ webhookId: webhook.id, event });
             }
           }
-          const ids = await this.deliveries.insertMessages(trx, messages, now, new Date(now).toISOString());
-          await this.deliveries.setCursor(trx, events.at(-1)!.sequence);
-          return { messages, ids, complete: events.length < this.fanOutBatch };
-        });
-        if (batch === undefined) return;
-        batch.messages.forEach((message, index) => {
-          const messageId = batch.ids[index];
-          if (messageId === undefined) return;
-          if (this.queued >= this.maxQueued) {
-            this.backlog = true;
-            return;
+          perEvent.push(messages.length - before);
+        }
+        // Events this far may have rows already: written by this dispatcher before a crash.
+        const written = events[0]!.sequence <= this.recordedFannedOut ? await this.deliveries.existingMessages(messages.map(({ webhookId, event }) => ({ webhookId, eventId: event.id }))) : undefined;
+        const now = Date.now();
+        const createdAt = new Date(now).toISOString();
+        const held: HeldMessage[] = [];
+        const overflow: NewMessage[] = [];
+        const heldPerEvent = perEvent.map(() => 0);
+        let index = 0;
+        events.forEach((event, eventIndex) => {
+          for (let n = 0; n < perEvent[eventIndex]!; n++, index++) {
+            const { webhookId } = messages[index]!;
+            if (written?.has(messageKey(webhookId, event.id))) continue;
+            if (this.queued + held.length >= this.maxQueued) {
+              overflow.push(messages[index]!);
+              continue;
+            }
+            heldPerEvent[eventIndex]!++;
+            held.push({
+              messageId: --this.provisionalIds,
+              webhookId,
+              eventId: event.id,
+              eventType: event.type,
+              attemptCount: 0,
+              round: 0,
+              hasLatestAttempt: false,
+              event,
+              unwritten: { webhookId, eventId: event.id, eventType: event.type, createdAt, sequence: event.sequence },
+            });
           }
-          const { webhookId, event } = message;
-          this.enqueue({ messageId, webhookId, eventId: event.id, eventType: event.type, attemptCount: 0, round: 0, hasLatestAttempt: false, event });
         });
+        // What does not fit in memory is written pending before fan-out moves past it; claims bring it back.
+        if (overflow.length > 0) {
+          await this.options.events.transaction(async (trx) => {
+            await this.deliveries.insertMessages(trx, overflow, now, createdAt);
+            // With the rows: after a crash, fan-out looks for rows of these events before holding their messages.
+            await this.deliveries.setFannedOut(trx, events.at(-1)!.sequence);
+          });
+          this.backlog = true;
+        }
+        events.forEach((event, eventIndex) => watermark.fanOut(event.sequence, heldPerEvent[eventIndex]!));
+        for (const message of held) this.enqueue(message);
+        // The cursor moves with the next outcome write; events without messages move it too.
+        this.scheduleFlush();
         this.pump();
-        if (batch.complete) return;
+        if (events.length < limit) return;
       }
     } catch (error) {
       this.log.warn({ err: error }, "webhook fan-out failed; retrying at the next poll");
@@ -344,8 +406,12 @@ export class WebhookDispatcher {
     this.retryTimer.unref();
   }
 
-  private enqueue(message: DueMessage): void {
+  private enqueue(message: HeldMessage): void {
     this.known.add(message.messageId);
+    if (message.unwritten !== undefined) {
+      this.unwrittenByWebhook.set(message.webhookId, (this.unwrittenByWebhook.get(message.webhookId) ?? 0) + 1);
+      this.unwrittenByKey.set(messageKey(message.webhookId, message.eventId), message.unwritten);
+    }
     let queue = this.queues.get(message.webhookId);
     if (queue === undefined) this.queues.set(message.webhookId, (queue = new JobQueue()));
     queue.push(message);
@@ -380,11 +446,15 @@ export class WebhookDispatcher {
     }
   }
 
-  private attempt(message: DueMessage): void {
+  private attempt(message: HeldMessage): void {
     const webhook = this.active.get(message.webhookId);
-    if (webhook === undefined || !webhook.enabled) {
-      // Deleted or disabled meanwhile: the row (if any) stays as it is.
-      this.known.delete(message.messageId);
+    if (webhook === undefined) {
+      this.forget(message);
+      return;
+    }
+    if (!webhook.enabled) {
+      // Disabled meanwhile: the message waits, pending, until the webhook is enabled again.
+      this.setAside(message);
       return;
     }
     const event = message.event;
@@ -440,7 +510,7 @@ export class WebhookDispatcher {
           this.defer(message, outcome.attemptedAt + this.options.config.breakerHalfOpenMs);
           break;
         case "dropped":
-          this.known.delete(message.messageId);
+          this.forget(message);
           break;
         case "lost":
           // Not the endpoint's doing: no attempt is counted, and it goes out again at once.
@@ -452,16 +522,57 @@ export class WebhookDispatcher {
     if (!this.stopped) this.pump();
   }
 
-  /** Puts a message off to `nextAttemptAt` without counting an attempt. */
-  private defer(message: DueMessage, nextAttemptAt: number): void {
-    this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt });
+  /** Puts a message off to `nextAttemptAt` without counting an attempt (an unwritten one is written pending). */
+  private defer(message: HeldMessage, nextAttemptAt: number): void {
+    this.deferrals.push({ messageId: message.messageId, round: message.round, nextAttemptAt, unwritten: message.unwritten });
     this.retryAtTime(nextAttemptAt);
     this.scheduleFlush();
   }
 
+  /** A message that will not be sent for now leaves memory: a written one stays as its row is; an unwritten one is written pending. */
+  private setAside(message: HeldMessage): void {
+    if (message.unwritten === undefined) this.known.delete(message.messageId);
+    else this.defer(message, Date.now());
+  }
+
+  /** A message of a deleted webhook leaves memory for good. */
+  private forget(message: HeldMessage): void {
+    this.known.delete(message.messageId);
+    if (message.unwritten !== undefined) this.written(message.unwritten);
+  }
+
+  /** An unwritten message left memory: written (or, its webhook deleted, never to be); the cursor may pass its event. */
+  private written(unwritten: UnwrittenMessage): void {
+    this.watermark!.settle(unwritten.sequence);
+    this.unwrittenByKey.delete(messageKey(unwritten.webhookId, unwritten.eventId));
+    const held = this.unwrittenByWebhook.get(unwritten.webhookId)! - 1;
+    if (held === 0) this.unwrittenByWebhook.delete(unwritten.webhookId);
+    else this.unwrittenByWebhook.set(unwritten.webhookId, held);
+  }
+
+  /** The message of this webhook and event when it is held in memory with no row yet. */
+  unwrittenMessage(webhookId: string, eventId: string): UnwrittenMessage | undefined {
+    return this.unwrittenByKey.get(messageKey(webhookId, eventId));
+  }
+
+  /** A webhook's messages held in memory with no row yet, newest first. */
+  unwrittenMessages(webhookId: string): UnwrittenMessage[] {
+    const held: UnwrittenMessage[] = [];
+    for (const message of this.unwrittenByKey.values()) if (message.webhookId === webhookId) held.push(message);
+    return held.sort((a, b) => b.sequence - a.sequence);
+  }
+
+  /** Unwritten messages held in memory, for one webhook or all: queued as surely as pending rows. */
+  unwrittenHeld(webhookId?: string): number {
+    if (webhookId !== undefined) return this.unwrittenByWebhook.get(webhookId) ?? 0;
+    let held = 0;
+    for (const count of this.unwrittenByWebhook.values()) held += count;
+    return held;
+  }
+
   // ── 3. outcomes ────────────────────────────────────────────────────────
 
-  private recordSuccess(webhook: ActiveWebhook, message: DueMessage, attemptedAt: number, httpStatus: number, latencyMs: number): void {
+  private recordSuccess(webhook: ActiveWebhook, message: HeldMessage, attemptedAt: number, httpStatus: number, latencyMs: number): void {
     if (webhook.failingSince !== null) {
       webhook.failingSince = null;
       this.failingChanges.set(webhook.id, null);
@@ -479,13 +590,14 @@ export class WebhookDispatcher {
       status: "succeeded",
       nextAttemptAt: null,
       replacesLatest: message.hasLatestAttempt,
+      unwritten: message.unwritten,
     });
     this.scheduleFlush();
   }
 
   private recordFailure(
     webhook: ActiveWebhook,
-    message: DueMessage,
+    message: HeldMessage,
     attemptedAt: number,
     httpStatus: number,
     latencyMs: number,
@@ -511,6 +623,7 @@ export class WebhookDispatcher {
       status: nextAttemptAt === null ? "failed" : "pending",
       nextAttemptAt,
       replacesLatest: message.hasLatestAttempt,
+      unwritten: message.unwritten,
     });
     if (nextAttemptAt !== null) this.retryAtTime(nextAttemptAt);
     if (how.gone) this.disable(webhook, "gone");
@@ -532,9 +645,9 @@ export class WebhookDispatcher {
     const queue = this.queues.get(webhook.id);
     if (queue !== undefined) {
       const dropped = queue.drain();
-      for (const message of dropped) this.known.delete(message.messageId);
       this.queued -= dropped.length;
       this.queues.delete(webhook.id);
+      for (const message of dropped) this.setAside(message);
     }
   }
 
@@ -549,7 +662,13 @@ export class WebhookDispatcher {
   /** Writes the outcomes gathered so far; resolves false when the write failed (they are kept for a retry). */
   private async flush(): Promise<boolean> {
     while (this.flushing !== undefined) await this.flushing;
-    if (this.attempts.length === 0 && this.deferrals.length === 0 && this.circuitOpens.size === 0 && this.failingChanges.size === 0 && this.disables.size === 0) {
+    // Computed before this batch is written: it counts the batch's unwritten messages as open, so it can only lag.
+    const cursor = this.watermark?.cursor;
+    const fannedOut = this.watermark?.fannedOut ?? 0;
+    const cursorMoved = cursor !== undefined && cursor !== this.writtenCursor;
+    if (
+      this.attempts.length === 0 && this.deferrals.length === 0 && this.circuitOpens.size === 0 && this.failingChanges.size === 0 && this.disables.size === 0 && !cursorMoved
+    ) {
       return true;
     }
     let written = false;
@@ -564,6 +683,10 @@ export class WebhookDispatcher {
     this.flushing = this.options.events
       .transaction(async (trx) => {
         await this.deliveries.recordAttempts(trx, attempts, deferrals);
+        if (cursor !== undefined && (cursorMoved || attempts.length > 0 || deferrals.length > 0)) {
+          await this.deliveries.setCursor(trx, cursor);
+          await this.deliveries.setFannedOut(trx, fannedOut);
+        }
         for (const [id, count] of circuitOpens) await this.webhooks.addCircuitOpens(trx, id, count);
         for (const [id, since] of failingChanges) await this.webhooks.setFailingSince(trx, id, since);
         for (const [id, reason] of disables) {
@@ -575,10 +698,12 @@ export class WebhookDispatcher {
       .then(
         () => {
           written = true;
+          if (cursor !== undefined) this.writtenCursor = cursor;
           const claiming = this.claimState !== "idle";
-          for (const { messageId } of [...attempts, ...deferrals]) {
+          for (const { messageId, unwritten } of [...attempts, ...deferrals]) {
             this.known.delete(messageId);
-            if (claiming) this.settledDuringClaim.add(messageId);
+            if (unwritten !== undefined) this.written(unwritten);
+            else if (claiming) this.settledDuringClaim.add(messageId);
           }
         },
         (error: unknown) => {
@@ -595,7 +720,9 @@ export class WebhookDispatcher {
         this.flushing = undefined;
       });
     await this.flushing;
-    if (written && (this.attempts.length > 0 || this.deferrals.length > 0)) {
+    // The cursor this write recorded was computed before it: if the messages it wrote let the cursor move, record that too.
+    const cursorBehind = this.watermark !== undefined && this.watermark.cursor !== this.writtenCursor;
+    if (written && (this.attempts.length > 0 || this.deferrals.length > 0 || cursorBehind)) {
       if (this.stopped) return this.flush();
       this.scheduleFlush();
     }

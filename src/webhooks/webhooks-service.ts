@@ -33,7 +33,7 @@ import type { EventLog } from "../platform/events/event-log.js";
 import type { Logger } from "../platform/logging/logger.js";
 import { bindService, type ServiceBinding } from "../platform/rpc/service-binding.js";
 import type { AddressPolicy } from "./address-guard.js";
-import { DeliveryRepository } from "./delivery-repository.js";
+import { DeliveryRepository, type MessageRow } from "./delivery-repository.js";
 import { SecretBox } from "./secret-box.js";
 import { WebhookDispatcher, type DeliveryGate } from "./webhook-dispatcher.js";
 import { webhookEventTypes, webhookTest } from "./webhook-events.js";
@@ -239,19 +239,40 @@ export function webhooksService(options: WebhooksServiceOptions): ServiceBinding
         if (!Number.isSafeInteger(before)) throw invalid("page_token: not a token returned by this method");
         const status = request.status === 0 ? undefined : statusOf(request.status);
         if (request.status !== 0 && status === undefined) throw invalid(`status: unknown value ${request.status}`);
-        const page = await deliveries.messages(webhook.id, status, before, pageSize + 1);
-        const shown = page.slice(0, pageSize);
+        // Messages the dispatcher holds with no row yet (not yet attempted, or their first outcome not yet
+        // written) are pending and newer than every row: the first page lists them first.
+        const firstPage = position === undefined && (status === undefined || status === "pending");
+        const held = firstPage ? dispatcher.unwrittenMessages(webhook.id).slice(0, pageSize) : [];
+        const page = await deliveries.messages(webhook.id, status, before, pageSize - held.length + 1);
+        const shown = page.slice(0, pageSize - held.length);
+        const listed = new Set(shown.map((message) => message.eventId));
+        const unwritten: MessageRow[] = held
+          .filter((message) => !listed.has(message.eventId))
+          .map((message) => ({ id: 0, eventId: message.eventId, eventType: message.eventType, status: "pending", nextAttemptAt: null, createdAt: message.createdAt }));
         const attempts = await deliveries.attempts(shown.map((message) => message.id));
         return create(ListDeliveriesResponseSchema, {
-          deliveries: shown.map((message) => toDelivery(message, attempts.filter((attempt) => attempt.messageId === message.id))),
-          nextPageToken: page.length > pageSize ? encodePageToken(String(shown.at(-1)!.id)) : "",
+          deliveries: [
+            ...unwritten.map((message) => toDelivery(message, [])),
+            ...shown.map((message) => toDelivery(message, attempts.filter((attempt) => attempt.messageId === message.id))),
+          ],
+          nextPageToken: page.length > shown.length ? encodePageToken(String(shown.at(-1)?.id ?? Number.MAX_SAFE_INTEGER)) : "",
         });
       },
 
       async redeliver(request) {
         const webhook = await existing(request.webhookId, "webhook_id");
         const messageId = checkId(request.messageId, "message_id");
-        const found = await events.transaction((trx) => deliveries.redeliver(trx, webhook.id, messageId, Date.now()));
+        const now = Date.now();
+        const found = await events.transaction(async (trx) => {
+          if (await deliveries.redeliver(trx, webhook.id, messageId, now)) return true;
+          // Held by the dispatcher with no row yet (its first attempt not yet recorded): written pending now, so it
+          // is sent again; the first attempt's outcome then joins its history.
+          const held = dispatcher.unwrittenMessage(webhook.id, messageId);
+          if (held === undefined) return false;
+          const event = { id: held.eventId, type: held.eventType };
+          const [id] = await deliveries.insertMessages(trx, [{ webhookId: webhook.id, event, createdAt: held.createdAt }], now, held.createdAt);
+          return id !== undefined || (await deliveries.redeliver(trx, webhook.id, messageId, now));
+        });
         if (!found) throw new ConnectError(`message "${messageId}" of webhook "${webhook.id}" not found`, Code.NotFound);
         dispatcher.wake();
         return create(RedeliverResponseSchema);
@@ -297,7 +318,7 @@ export function webhooksService(options: WebhooksServiceOptions): ServiceBinding
           failures: BigInt(stats.failures),
           retries: BigInt(stats.retries),
           circuitOpens: BigInt(opens),
-          queueDepth: BigInt(stats.queueDepth),
+          queueDepth: BigInt(stats.queueDepth + dispatcher.unwrittenHeld(webhookId)),
           latencyP50Ms: percentile(sorted, 50),
           latencyP95Ms: percentile(sorted, 95),
           latencyP99Ms: percentile(sorted, 99),

@@ -62,10 +62,11 @@ async function startDispatcher(receiver: Receiver) {
   });
   const parsed = parseConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOKS_ATTEMPT_TIMEOUT_MS: "30000" });
   if (parsed.errors) throw new Error(parsed.errors.join("; "));
-  const dispatcher = new WebhookDispatcher({ db: database.db, events, box, config: parsed.config.webhooks, logger: createLogger({ level: "silent" }) });
+  const options = { db: database.db, events, box, config: parsed.config.webhooks, logger: createLogger({ level: "silent" }) };
+  const dispatcher = new WebhookDispatcher(options);
   dispatcher.start();
   cleanups.push(() => dispatcher.stop());
-  return { database, events, dispatcher, webhookId };
+  return { database, events, dispatcher, webhookId, options };
 }
 
 it("sends a message again when its thread dies mid-attempt, recording only the attempt that was answered", async () => {
@@ -119,4 +120,37 @@ it("fans out announced events without reading them back, and events it was not t
     expect(JSON.parse(receiver.byId(event.id)[0]!.body)).toMatchObject({ type: "document.summarized", data: event.data });
   }
   expect(receiver.requests).toHaveLength(4);
+});
+
+it("after a crash, fan-out starts at the cursor and sends nothing whose row was written past it", async () => {
+  const receiver: Receiver = await startReceiver();
+  cleanups.push(() => receiver.close());
+  const { database, events, dispatcher, options } = await startDispatcher(receiver);
+
+  const before = await events.transaction(async (trx) => {
+    const published = [];
+    for (let n = 0; n < 20; n++) published.push(await events.publish(trx, { type: "document.summarized", data: { n } }));
+    return published;
+  });
+  const succeeded = async () =>
+    Number((await database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "succeeded").executeTakeFirstOrThrow()).n);
+  await waitFor(async () => (await succeeded()) === 20, 10_000, "the first 20 delivered and recorded");
+  await dispatcher.stop();
+  const cursorRows = () => database.db.selectFrom("webhook_dispatch_cursor").select(["name", "sequence"]).orderBy("name").execute();
+  expect(await cursorRows()).toEqual([
+    { name: "webhooks", sequence: before.at(-1)!.sequence },
+    { name: "webhooks.fanned_out", sequence: before.at(-1)!.sequence },
+  ]);
+  expect(receiver.requests).toHaveLength(20);
+
+  // As a crash leaves it when the rows were written but the cursor was not moved past them yet.
+  await database.db.updateTable("webhook_dispatch_cursor").set({ sequence: before[4]!.sequence }).where("name", "=", "webhooks").execute();
+  const restarted = new WebhookDispatcher(options);
+  restarted.start();
+  cleanups.push(() => restarted.stop());
+  const after = await events.transaction((trx) => events.publish(trx, { type: "document.summarized", data: { n: 20 } }));
+  await waitFor(() => receiver.byId(after.id).length === 1, 10_000, "the event published after the restart");
+  await waitFor(async () => (await cursorRows())[0]!.sequence === after.sequence, 5_000, "the cursor past it");
+  // Events 6–20 were checked for rows before their messages were held: none went out again.
+  expect(receiver.requests).toHaveLength(21);
 });

@@ -257,6 +257,30 @@ describe("delivery", () => {
     });
   });
 
+  it("lists a message awaiting its first outcome as pending, counted in the queue depth, before its row is written", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const target = await receiver(async (_request, response) => {
+      await held;
+      response.writeHead(200).end();
+    });
+    await withWebhook({ url: target.url }, async ({ id }) => {
+      const [eventId] = await publish(1, "held");
+      await waitFor(() => target.byId(eventId!).length === 1, 5000, "the attempt arrives");
+      const pending = (await client.listDeliveries({ webhookId: id })).deliveries;
+      expect(pending).toHaveLength(1);
+      expect(pending[0]).toMatchObject({ messageId: eventId, status: DeliveryStatus.PENDING, attempts: [] });
+      expect((await client.listDeliveries({ webhookId: id, status: DeliveryStatus.PENDING })).deliveries).toHaveLength(1);
+      expect((await client.listDeliveries({ webhookId: id, status: DeliveryStatus.SUCCEEDED })).deliveries).toHaveLength(0);
+      expect((await client.getWebhookStats({ webhookId: id })).queueDepth).toBe(1n);
+      release();
+      await waitFor(async () => (await client.listDeliveries({ webhookId: id })).deliveries[0]?.status === DeliveryStatus.SUCCEEDED, 5000, "the outcome written");
+      const [delivery] = (await client.listDeliveries({ webhookId: id })).deliveries;
+      expect(delivery!.attempts.map((attempt) => attempt.httpStatus)).toEqual([200]);
+      expect((await client.getWebhookStats({ webhookId: id })).queueDepth).toBe(0n);
+    });
+  });
+
   it("a Redeliver that lands while the message's attempt is in flight sends it again (the late outcome does not undo it)", async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
