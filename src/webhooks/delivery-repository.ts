@@ -321,8 +321,17 @@ export class DeliveryRepository {
   async recordAttempts(trx: Db, allAttempts: readonly AttemptRecord[], allDeferrals: readonly Deferral[]): Promise<void> {
     const firsts = allAttempts.filter((a) => a.unwritten !== undefined);
     if (firsts.length > 0) {
+      // Fields named one by one: object rest and spread here cost more than the statement's SQL per row.
       const rows = JSON.stringify(
-        firsts.map(({ unwritten, status, nextAttemptAt, ...a }) => ({ ...unwritten, status, nextAttemptAt, attempt: JSON.stringify(latestAttempt({ ...a, status, nextAttemptAt })) })),
+        firsts.map((a) => ({
+          webhookId: a.webhookId,
+          eventId: a.unwritten!.eventId,
+          eventType: a.unwritten!.eventType,
+          createdAt: a.unwritten!.createdAt,
+          status: a.status,
+          nextAttemptAt: a.nextAttemptAt,
+          attempt: JSON.stringify(latestAttempt(a)),
+        })),
       );
       const inserted = await sql<{ webhookId: string; eventId: string }>`
         insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, latest_attempt)
