@@ -8,7 +8,8 @@
  */
 import type { JsonObject } from "@bufbuild/protobuf";
 import { sql, type Kysely, type Transaction } from "kysely";
-import { uuidv7 } from "uuidv7";
+import { randomFillSync } from "node:crypto";
+import { V7Generator } from "uuidv7";
 import { classifyDatabaseError } from "../database/database-errors.js";
 import { ReusableQuery, param } from "../database/reusable-query.js";
 import type { DatabaseSchema } from "../database/schema.js";
@@ -47,6 +48,24 @@ export interface EventLogOptions {
 
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
+/**
+ * Event ids: UUIDv7 (time-ordered, so the id index grows at its end). The
+ * generator draws its randomness from a 4 KiB pool refilled by the CSPRNG;
+ * its default draws 32 bytes at a time, a native call every few ids.
+ */
+const randomPool = new Uint32Array(1024);
+let poolAt = randomPool.length;
+const eventIds = new V7Generator({
+  nextUint32: () => {
+    if (poolAt === randomPool.length) {
+      randomFillSync(randomPool);
+      poolAt = 0;
+    }
+    return randomPool[poolAt++]!;
+  },
+});
+const newEventId = () => eventIds.generate().toString();
+
 export class EventLog {
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -61,7 +80,7 @@ export class EventLog {
     options: EventLogOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.newId = options.newId ?? uuidv7;
+    this.newId = options.newId ?? newEventId;
     this.insert = new ReusableQuery(
       db
         .insertInto("events")
@@ -103,11 +122,11 @@ export class EventLog {
     const [inserted] = await this.insert.rows(trx, row);
     if (inserted === undefined) throw new Error("event insert returned no sequence");
     const { sequence } = inserted;
-    const committed = { ...row, sequence };
+    const committed: CommittedEvent = { sequence, id: row.id, type: row.type, timestamp: row.timestamp, data: row.data };
     const published = this.publishedIn.get(trx);
     if (published === undefined) this.publishedIn.set(trx, [committed]);
     else published.push(committed);
-    return { ...row, sequence, data: input.data };
+    return { sequence, id: row.id, type: row.type, timestamp: row.timestamp, data: input.data };
   }
 
   /** Events committed after `cursor` (a sequence; 0 = from the start), oldest first. */
