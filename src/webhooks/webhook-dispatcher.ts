@@ -95,10 +95,11 @@ export class WebhookDispatcher {
   private recordedFannedOut = 0;
   private writtenCursor = -1;
   private provisionalIds = 0;
-  /** Unwritten messages held, per webhook (GetWebhookStats counts them as queued). */
-  private readonly unwrittenByWebhook = new Map<string, number>();
-  /** Unwritten messages held, by messageKey (Redeliver writes the row of one it asks for). */
-  private readonly unwrittenByKey = new Map<string, UnwrittenMessage>();
+  /**
+   * Unwritten messages held, by provisional id. The API's questions about
+   * them (ListDeliveries, GetWebhookStats, Redeliver) are rare: they scan it.
+   */
+  private readonly unwritten = new Map<number, UnwrittenMessage>();
   private readonly queues = new Map<string, JobQueue<HeldMessage>>();
   /**
    * Messages held in memory waiting for a slot (WEBHOOKS_QUEUE_LIMIT). When
@@ -408,10 +409,7 @@ export class WebhookDispatcher {
 
   private enqueue(message: HeldMessage): void {
     this.known.add(message.messageId);
-    if (message.unwritten !== undefined) {
-      this.unwrittenByWebhook.set(message.webhookId, (this.unwrittenByWebhook.get(message.webhookId) ?? 0) + 1);
-      this.unwrittenByKey.set(messageKey(message.webhookId, message.eventId), message.unwritten);
-    }
+    if (message.unwritten !== undefined) this.unwritten.set(message.messageId, message.unwritten);
     let queue = this.queues.get(message.webhookId);
     if (queue === undefined) this.queues.set(message.webhookId, (queue = new JobQueue()));
     queue.push(message);
@@ -538,35 +536,33 @@ export class WebhookDispatcher {
   /** A message of a deleted webhook leaves memory for good. */
   private forget(message: HeldMessage): void {
     this.known.delete(message.messageId);
-    if (message.unwritten !== undefined) this.written(message.unwritten);
+    if (message.unwritten !== undefined) this.written(message.messageId, message.unwritten);
   }
 
   /** An unwritten message left memory: written (or, its webhook deleted, never to be); the cursor may pass its event. */
-  private written(unwritten: UnwrittenMessage): void {
+  private written(messageId: number, unwritten: UnwrittenMessage): void {
     this.watermark!.settle(unwritten.sequence);
-    this.unwrittenByKey.delete(messageKey(unwritten.webhookId, unwritten.eventId));
-    const held = this.unwrittenByWebhook.get(unwritten.webhookId)! - 1;
-    if (held === 0) this.unwrittenByWebhook.delete(unwritten.webhookId);
-    else this.unwrittenByWebhook.set(unwritten.webhookId, held);
+    this.unwritten.delete(messageId);
   }
 
   /** The message of this webhook and event when it is held in memory with no row yet. */
   unwrittenMessage(webhookId: string, eventId: string): UnwrittenMessage | undefined {
-    return this.unwrittenByKey.get(messageKey(webhookId, eventId));
+    for (const message of this.unwritten.values()) if (message.webhookId === webhookId && message.eventId === eventId) return message;
+    return undefined;
   }
 
   /** A webhook's messages held in memory with no row yet, newest first. */
   unwrittenMessages(webhookId: string): UnwrittenMessage[] {
     const held: UnwrittenMessage[] = [];
-    for (const message of this.unwrittenByKey.values()) if (message.webhookId === webhookId) held.push(message);
+    for (const message of this.unwritten.values()) if (message.webhookId === webhookId) held.push(message);
     return held.sort((a, b) => b.sequence - a.sequence);
   }
 
   /** Unwritten messages held in memory, for one webhook or all: queued as surely as pending rows. */
   unwrittenHeld(webhookId?: string): number {
-    if (webhookId !== undefined) return this.unwrittenByWebhook.get(webhookId) ?? 0;
+    if (webhookId === undefined) return this.unwritten.size;
     let held = 0;
-    for (const count of this.unwrittenByWebhook.values()) held += count;
+    for (const message of this.unwritten.values()) if (message.webhookId === webhookId) held++;
     return held;
   }
 
@@ -702,7 +698,7 @@ export class WebhookDispatcher {
           const claiming = this.claimState !== "idle";
           for (const { messageId, unwritten } of [...attempts, ...deferrals]) {
             this.known.delete(messageId);
-            if (unwritten !== undefined) this.written(unwritten);
+            if (unwritten !== undefined) this.written(messageId, unwritten);
             else if (claiming) this.settledDuringClaim.add(messageId);
           }
         },
