@@ -124,8 +124,15 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 export class WebhookSender {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
-  /** The attempts sharing each deadline: one abort listener per deadline, not per attempt. */
-  private readonly byDeadline = new WeakMap<AbortSignal, AttemptHandler[]>();
+  /**
+   * The attempts sharing the latest deadline: one abort listener per
+   * deadline, not per attempt. A batch's attempts are sent one after the
+   * other, so remembering the last deadline is enough (a WeakMap would keep
+   * every batch's handlers alive until a full GC: its entries survive
+   * scavenges).
+   */
+  private lastDeadline: AbortSignal | undefined;
+  private sharingLast: AttemptHandler[] = [];
 
   constructor(options: SenderOptions) {
     this.timeoutMs = options.attemptTimeoutMs;
@@ -159,16 +166,19 @@ export class WebhookSender {
   }
 
   private sharing(deadline: AbortSignal): AttemptHandler[] {
-    let handlers = this.byDeadline.get(deadline);
-    if (handlers === undefined) {
-      const attempts: AttemptHandler[] = (handlers = []);
-      this.byDeadline.set(deadline, attempts);
-      deadline.addEventListener("abort", () => {
+    if (deadline === this.lastDeadline) return this.sharingLast;
+    const attempts: AttemptHandler[] = [];
+    deadline.addEventListener(
+      "abort",
+      () => {
         const reason = new AttemptTimedOut(this.timeoutMs);
         for (const handler of attempts) handler.abort(reason);
-      }, { once: true });
-    }
-    return handlers;
+      },
+      { once: true },
+    );
+    this.lastDeadline = deadline;
+    this.sharingLast = attempts;
+    return attempts;
   }
 
   close(): Promise<void> {

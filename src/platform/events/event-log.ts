@@ -70,8 +70,14 @@ export class EventLog {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly listeners = new Set<CommitListener>();
-  /** What each open transaction published, handed to listeners once it commits. */
-  private readonly publishedIn = new WeakMap<Transaction<DatabaseSchema>, CommittedEvent[]>();
+  /**
+   * What each open transaction() has published, handed to listeners once it
+   * commits. A Map with the entry removed when the transaction ends, not a
+   * WeakMap: WeakMap entries outlive young-generation GCs, so every
+   * transaction's events (about 1 KB each) would be promoted to the old
+   * generation before they could be freed.
+   */
+  private readonly publishedIn = new Map<Transaction<DatabaseSchema>, CommittedEvent[]>();
   /** Every publish runs this insert, so it is compiled once. */
   private readonly insert: ReusableQuery<{ id: string; type: string; timestamp: string; data: string }, { sequence: number }>;
 
@@ -94,14 +100,17 @@ export class EventLog {
    * consumers (and wake them) only once it commits.
    */
   async transaction<T>(work: (trx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
-    let published: CommittedEvent[] | undefined;
+    const published: CommittedEvent[] = [];
     try {
       const result = await this.db.transaction().execute(async (trx) => {
-        const value = await work(trx);
-        published = this.publishedIn.get(trx);
-        return value;
+        this.publishedIn.set(trx, published);
+        try {
+          return await work(trx);
+        } finally {
+          this.publishedIn.delete(trx);
+        }
       });
-      if (published !== undefined) this.notify(published);
+      if (published.length > 0) this.notify(published);
       return result;
     } catch (error) {
       throw classifyDatabaseError(error);
@@ -123,9 +132,8 @@ export class EventLog {
     if (inserted === undefined) throw new Error("event insert returned no sequence");
     const { sequence } = inserted;
     const committed: CommittedEvent = { sequence, id: row.id, type: row.type, timestamp: row.timestamp, data: row.data };
-    const published = this.publishedIn.get(trx);
-    if (published === undefined) this.publishedIn.set(trx, [committed]);
-    else published.push(committed);
+    // A transaction opened elsewhere is not announced: consumers find its events in the log.
+    this.publishedIn.get(trx)?.push(committed);
     return { sequence, id: row.id, type: row.type, timestamp: row.timestamp, data: input.data };
   }
 
