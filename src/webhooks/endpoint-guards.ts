@@ -4,7 +4,7 @@
  * decides) and a per-attempt timeout, so one dead endpoint never slows the
  * others down.
  */
-import { ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, type CircuitBreakerPolicy, type TimeoutPolicy } from "cockatiel";
+import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, type CircuitBreakerPolicy, type TimeoutPolicy } from "cockatiel";
 
 export interface EndpointGuardOptions {
   readonly breakerFailures: number;
@@ -37,8 +37,14 @@ export class EndpointGuard {
    * timeout: sharing a start, they share the deadline, so one timer and one
    * abort signal serve them all (a timer and signal per attempt cost more
    * than signing it). Returns one promise per attempt, in order.
+   * With the circuit not closed (half-open: the others wait for the trial
+   * attempt), each attempt gets its own timeout inside the breaker.
    */
   runAll<T>(attempts: readonly GuardedAttempt<T>[]): Promise<T>[] {
+    // Unless the circuit is closed, attempts wait in the breaker for its trial: each then needs a deadline from its own start.
+    if (this.breaker.state !== CircuitState.Closed) {
+      return attempts.map((attempt) => this.breaker.execute(() => this.limit.execute(({ signal }) => attempt(signal))));
+    }
     const runs: Promise<T>[] = new Array(attempts.length);
     // The timeout calls its function synchronously, so `runs` is filled when execute returns.
     void this.limit.execute(({ signal }) => {
