@@ -10,7 +10,7 @@
  */
 export class FanOutWatermark {
   /** Events with unwritten messages, in fan-out (sequence) order; `head` is the first live one. */
-  private readonly events: { readonly sequence: number; open: number }[] = [];
+  private events: { readonly sequence: number; open: number }[] = [];
   private readonly bySequence = new Map<number, { readonly sequence: number; open: number }>();
   private head = 0;
   private last: number;
@@ -38,7 +38,16 @@ export class FanOutWatermark {
     const entry = this.bySequence.get(sequence);
     if (entry === undefined) throw new Error(`no unwritten message of event ${sequence}`);
     entry.open--;
-    if (entry.open === 0) this.bySequence.delete(sequence);
+    if (entry.open > 0) return;
+    this.bySequence.delete(sequence);
+    // Settled events behind a long-held one are dropped in bulk, so memory follows what is open, not what was fanned out.
+    const live = this.events.length - this.head;
+    if (live > 4096 && this.bySequence.size * 2 < live) {
+      const open = [];
+      for (let index = this.head; index < this.events.length; index++) if (this.events[index]!.open > 0) open.push(this.events[index]!);
+      this.events = open;
+      this.head = 0;
+    }
   }
 
   /** The durable cursor: every event at or below it has all its messages written. */

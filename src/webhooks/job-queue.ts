@@ -21,6 +21,11 @@ export class JobQueue<T> {
     return item;
   }
 
+  /** The item shift() would return next. */
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
   /** Removes and returns every item. */
   drain(): T[] {
     const rest = this.items.slice(this.head);

@@ -44,7 +44,8 @@ export class RecentEvents {
     return this.run.slice(this.start, this.start + limit);
   }
 
-  private clear(): void {
+  /** Forgets every event: fan-out reads from the log until new commits continue its cursor. */
+  clear(): void {
     this.run = [];
     this.start = 0;
   }

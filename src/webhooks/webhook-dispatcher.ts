@@ -53,7 +53,7 @@ export interface DeliveryGate {
  * provisional negative id): its first outcome writes it, so a message
  * delivered at the first attempt is written once, in its final state.
  */
-type HeldMessage = DueMessage & { readonly unwritten?: UnwrittenMessage };
+type HeldMessage = DueMessage & { readonly unwritten?: UnwrittenMessage; readonly heldAt?: number };
 
 export interface DispatcherOptions {
   readonly db: Kysely<DatabaseSchema>;
@@ -63,12 +63,21 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** Decides at fan-out whether a message is created; every message is when absent. */
   readonly gate?: DeliveryGate;
+  /** How long a held message may wait for an attempt before it is written pending; 10 s when absent. */
+  readonly holdLimitMs?: number;
 }
 
 /** Events read per fan-out transaction at most (and at most a quarter of the queue limit). */
 const FANOUT_BATCH = 1000;
 /** Announced events kept for fan-out at most (about 1 KB each); past it fan-out reads them back from the log. */
 const RECENT_EVENTS = 10_000;
+/**
+ * A message fan-out holds waits at most this long for an attempt (a slow
+ * endpoint's backlog); then its endpoint's queue is written pending and
+ * claimed back from the database, so the dispatch cursor, and what a
+ * restart reads again, never trail by more than about this much.
+ */
+const HOLD_LIMIT_MS = 10_000;
 /** Outcomes written per transaction at most. */
 const FLUSH_BATCH = 5_000;
 const FLUSH_RETRY_MS = 500;
@@ -174,10 +183,16 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    this.unsubscribe = this.options.events.onCommit((committed) => {
+    const stopFollowing = this.options.events.onCommit((committed) => {
       this.recent.add(committed);
       this.fanOut();
     });
+    // Deleted content must not go out from a copy taken before the deletion.
+    const stopWatchingRedactions = this.options.events.onRedact(() => this.recent.clear());
+    this.unsubscribe = () => {
+      stopFollowing();
+      stopWatchingRedactions();
+    };
     this.pollTimer = setInterval(() => {
       // A fan-out that failed (or waited for the gate) is retried here even when no later commit wakes it.
       this.fanOut();
@@ -185,6 +200,7 @@ export class WebhookDispatcher {
       // dispatcher's sweep would read back every message it holds. Retries,
       // overflow and API changes announce themselves (retry timer, backlog flag).
       if (this.queued === 0) this.backlog = true;
+      this.releaseLongHeld();
       this.claim();
     }, this.options.config.pollIntervalMs);
     this.pollTimer.unref();
@@ -325,6 +341,7 @@ export class WebhookDispatcher {
               hasLatestAttempt: false,
               event,
               unwritten: { webhookId, eventId: event.id, eventType: event.type, createdAt, sequence: event.sequence },
+              heldAt: now,
             });
           }
         });
@@ -533,6 +550,20 @@ export class WebhookDispatcher {
     else this.defer(message, Date.now());
   }
 
+  /** Writes pending the queue of every endpoint whose oldest held message has waited past the hold limit. */
+  private releaseLongHeld(): void {
+    const before = Date.now() - (this.options.holdLimitMs ?? HOLD_LIMIT_MS);
+    for (const [webhookId, queue] of this.queues) {
+      const oldest = queue.peek();
+      if (oldest?.heldAt === undefined || oldest.heldAt > before) continue;
+      const released = queue.drain();
+      this.queued -= released.length;
+      this.queues.delete(webhookId);
+      for (const message of released) this.setAside(message);
+      this.log.info({ webhookId, messages: released.length }, "slow webhook's backlog written pending");
+    }
+  }
+
   /** A message of a deleted webhook leaves memory for good. */
   private forget(message: HeldMessage): void {
     this.known.delete(message.messageId);
@@ -545,9 +576,14 @@ export class WebhookDispatcher {
     this.unwritten.delete(messageId);
   }
 
-  /** The message of this webhook and event when it is held in memory with no row yet. */
-  unwrittenMessage(webhookId: string, eventId: string): UnwrittenMessage | undefined {
-    for (const message of this.unwritten.values()) if (message.webhookId === webhookId && message.eventId === eventId) return message;
+  /**
+   * The message of this webhook and event when it is held in memory with no
+   * row yet, and whether an attempt of it is under way.
+   */
+  unwrittenMessage(webhookId: string, eventId: string): { readonly message: UnwrittenMessage; readonly sending: boolean } | undefined {
+    for (const [messageId, message] of this.unwritten) {
+      if (message.webhookId === webhookId && message.eventId === eventId) return { message, sending: this.sending.has(messageId) };
+    }
     return undefined;
   }
 
@@ -695,6 +731,9 @@ export class WebhookDispatcher {
         () => {
           written = true;
           if (cursor !== undefined) this.writtenCursor = cursor;
+          // Rows put off to now are claimable only from this commit on: a claim that ran before it missed them.
+          const now = Date.now();
+          if (deferrals.some((deferral) => deferral.nextAttemptAt <= now)) this.backlog = true;
           const claiming = this.claimState !== "idle";
           for (const { messageId, unwritten } of [...attempts, ...deferrals]) {
             this.known.delete(messageId);

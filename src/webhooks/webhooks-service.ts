@@ -265,10 +265,12 @@ export function webhooksService(options: WebhooksServiceOptions): ServiceBinding
         const now = Date.now();
         const found = await events.transaction(async (trx) => {
           if (await deliveries.redeliver(trx, webhook.id, messageId, now)) return true;
-          // Held by the dispatcher with no row yet (its first attempt not yet recorded): written pending now, so it
-          // is sent again; the first attempt's outcome then joins its history.
-          const held = dispatcher.unwrittenMessage(webhook.id, messageId);
-          if (held === undefined) return false;
+          // Held by the dispatcher with no row yet. Not attempted yet: it is about to be sent, which is what was asked.
+          // Its attempt under way: written pending now, so it is sent again; that attempt's outcome joins its history.
+          const found = dispatcher.unwrittenMessage(webhook.id, messageId);
+          if (found === undefined) return false;
+          if (!found.sending) return true;
+          const held = found.message;
           const event = { id: held.eventId, type: held.eventType };
           const [id] = await deliveries.insertMessages(trx, [{ webhookId: webhook.id, event, createdAt: held.createdAt }], now, held.createdAt);
           return id !== undefined || (await deliveries.redeliver(trx, webhook.id, messageId, now));

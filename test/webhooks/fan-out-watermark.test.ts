@@ -50,4 +50,18 @@ describe("FanOutWatermark", () => {
     for (let sequence = 5_000; sequence > 4_000; sequence--) watermark.settle(sequence);
     expect(watermark.cursor).toBe(5_000);
   });
+
+  it("keeps memory to the events still open when one old event holds the cursor back", () => {
+    const watermark = new FanOutWatermark(0);
+    watermark.fanOut(1, 1);
+    for (let sequence = 2; sequence <= 100_000; sequence++) {
+      watermark.fanOut(sequence, 1);
+      watermark.settle(sequence);
+    }
+    expect(watermark.cursor).toBe(0);
+    const held = (watermark as unknown as { events: unknown[] }).events;
+    expect(held.length).toBeLessThan(10_000);
+    watermark.settle(1);
+    expect(watermark.cursor).toBe(100_000);
+  });
 });

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /** A dispatcher over a real SQLite file with one webhook (document.*) pointing at `receiver`. */
-async function startDispatcher(receiver: Receiver) {
+async function startDispatcher(receiver: Receiver, settings: { env?: Record<string, string>; holdLimitMs?: number } = {}) {
   const directory = mkdtempSync(join(tmpdir(), "sum-dispatcher-thread-"));
   const database: Database = openDatabase({ path: join(directory, "sum.db"), busyTimeoutMs: 5_000 });
   cleanups.push(async () => {
@@ -60,9 +60,9 @@ async function startDispatcher(receiver: Receiver) {
     createdAt: now,
     updatedAt: now,
   });
-  const parsed = parseConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOKS_ATTEMPT_TIMEOUT_MS: "30000" });
+  const parsed = parseConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOKS_ATTEMPT_TIMEOUT_MS: "30000", ...settings.env });
   if (parsed.errors) throw new Error(parsed.errors.join("; "));
-  const options = { db: database.db, events, box, config: parsed.config.webhooks, logger: createLogger({ level: "silent" }) };
+  const options = { db: database.db, events, box, config: parsed.config.webhooks, logger: createLogger({ level: "silent" }), holdLimitMs: settings.holdLimitMs };
   const dispatcher = new WebhookDispatcher(options);
   dispatcher.start();
   cleanups.push(() => dispatcher.stop());
@@ -153,4 +153,37 @@ it("after a crash, fan-out starts at the cursor and sends nothing whose row was 
   await waitFor(async () => (await cursorRows())[0]!.sequence === after.sequence, 5_000, "the cursor past it");
   // Events 6–20 were checked for rows before their messages were held: none went out again.
   expect(receiver.requests).toHaveLength(21);
+});
+
+it("writes a slow endpoint's held backlog pending after the hold limit, so the cursor passes it", async () => {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const receiver: Receiver = await startReceiver(async (_request, response) => {
+    await held;
+    response.writeHead(204).end();
+  });
+  cleanups.push(async () => {
+    release();
+    await receiver.close();
+  });
+  // One attempt at a time: the first waits on the receiver, the other nine wait in the queue.
+  const { database, events } = await startDispatcher(receiver, {
+    env: { WEBHOOKS_ENDPOINT_CONCURRENCY: "1", WEBHOOKS_POLL_INTERVAL_MS: "50" },
+    holdLimitMs: 200,
+  });
+  const published = await events.transaction(async (trx) => {
+    const stored = [];
+    for (let n = 0; n < 10; n++) stored.push(await events.publish(trx, { type: "document.summarized", data: { n } }));
+    return stored;
+  });
+  const pendingRows = async () =>
+    Number((await database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "pending").executeTakeFirstOrThrow()).n);
+  await waitFor(async () => (await pendingRows()) === 9, 5_000, "the queued nine written pending");
+  const cursor = async () => (await database.db.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", "webhooks").executeTakeFirstOrThrow()).sequence;
+  // The one in flight still holds the cursor at the event before it; the rest no longer do.
+  expect(await cursor()).toBe(published[0]!.sequence - 1);
+  release();
+  await waitFor(() => receiver.requests.length === 10, 10_000, "all ten delivered");
+  await waitFor(async () => (await cursor()) === published.at(-1)!.sequence, 5_000, "the cursor past all ten");
+  expect(new Set(receiver.requests.map((request) => request.headers["webhook-id"])).size).toBe(10);
 });

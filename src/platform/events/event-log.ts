@@ -70,6 +70,7 @@ export class EventLog {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly listeners = new Set<CommitListener>();
+  private readonly redactListeners = new Set<() => void>();
   /**
    * What each open transaction() has published, handed to listeners once it
    * commits. A Map with the entry removed when the transaction ends, not a
@@ -169,6 +170,8 @@ export class EventLog {
     if (!identifier.test(key) || !fields.every((field) => identifier.test(field))) {
       throw new Error(`redact: key and fields must be plain identifiers, got "${key}", "${fields.join(", ")}"`);
     }
+    // Before the rewrite commits: dropping a copy early only costs its holder a read of the log.
+    for (const listener of [...this.redactListeners]) listener();
     const paths = sql.join(fields.map((field) => sql.lit(`$.${field}`)));
     const result = await trx
       .updateTable("events")
@@ -196,7 +199,23 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` whenever redact() rewrites events: copies of them held elsewhere are stale. */
+  onRedact(listener: () => void): () => void {
+    this.redactListeners.add(listener);
+    return () => this.redactListeners.delete(listener);
+  }
+
   private notify(events: readonly CommittedEvent[]): void {
-    for (const listener of [...this.listeners]) listener(events);
+    for (const listener of [...this.listeners]) {
+      // The commit stands whatever a listener does: a throwing one must not make it look failed, nor starve the others.
+      try {
+        listener(events);
+      } catch (error) {
+        process.emitWarning(`event log listener failed: ${error instanceof Error ? error.message : String(error)}`, {
+          type: "EventLogListenerError",
+          detail: error instanceof Error ? error.stack : undefined,
+        });
+      }
+    }
   }
 }

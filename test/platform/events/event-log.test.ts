@@ -120,6 +120,36 @@ describe("EventLog", () => {
     expect(heard[1]![0]!.id).toBe(next.id);
   });
 
+  it("keeps a commit committed when a listener throws, and still tells the other listeners", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    let heard = 0;
+    const stopThrowing = log.onCommit(() => {
+      throw new Error("listener bug");
+    });
+    const stopHearing = log.onCommit(() => heard++);
+    const event = await log.transaction((trx) => log.publish(trx, { type: "flag.changed", data: {} }));
+    stopThrowing();
+    stopHearing();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    expect(heard).toBe(1);
+    expect((await log.readAfter(event.sequence - 1, 1))[0]!.id).toBe(event.id);
+    expect(warnings).toContain("EventLogListenerError");
+  });
+
+  it("tells redaction listeners before it rewrites events", async () => {
+    let told = 0;
+    const stop = log.onRedact(() => told++);
+    await log.transaction(async (trx) => {
+      await log.publish(trx, { type: "thought.captured", data: { thoughtId: "t1", content: "secret" } });
+    });
+    await log.transaction((trx) => log.redact(trx, "thoughtId", "t1", ["content"]));
+    stop();
+    expect(told).toBe(1);
+  });
+
   it("prunes events past retention and never reuses their sequence numbers", async () => {
     let now = new Date("2026-01-01T00:00:00.000Z");
     const clocked = new EventLog(database.db, { now: () => now });
