@@ -137,6 +137,14 @@ export const messageKey = (webhookId: string, eventId: string) => `${webhookId} 
 /** Attempts that GetWebhookStats reads for its latency percentiles. */
 const LATENCY_WINDOW = 10_000;
 
+/** webhook_attempts' columns, and their values from an attemptRow() in json_each's `j.value`. */
+const ATTEMPT_COLUMNS = sql.raw("message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry");
+const ATTEMPT_VALUES = sql.raw(
+  "j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs', j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'",
+);
+/** An attempt as JSON for a webhook_attempts row (SQLite has no booleans). */
+const attemptRow = (a: AttemptRecord) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 });
+
 const latestAttempt = (a: AttemptRecord): LatestAttempt => [a.attemptedAt, a.httpStatus, a.latencyMs, a.error, a.nextAttemptAt, a.succeeded ? 1 : 0, a.retry ? 1 : 0];
 
 /** The dispatcher's hot-path statements, compiled once per repository. */
@@ -348,11 +356,10 @@ export class DeliveryRepository {
         const done = new Set(inserted.rows.map((row) => messageKey(row.webhookId, row.eventId)));
         const late = firsts
           .filter(({ unwritten }) => !done.has(messageKey(unwritten!.webhookId, unwritten!.eventId)))
-          .map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 }));
+          .map(attemptRow);
         await sql`
-          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
-          select m.id, m.webhook_id, j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
-            j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
+          insert into webhook_attempts (${ATTEMPT_COLUMNS})
+          select m.id, m.webhook_id, ${ATTEMPT_VALUES}
           from json_each(${JSON.stringify(late)}) as j
           join webhook_messages as m on m.webhook_id = j.value -> 'unwritten' ->> 'webhookId' and m.event_id = j.value -> 'unwritten' ->> 'eventId'
         `.execute(trx);
@@ -378,7 +385,7 @@ export class DeliveryRepository {
       const replacing = attempts.filter((a) => a.replacesLatest).map(({ messageId, round }) => ({ messageId, round }));
       if (replacing.length > 0) {
         await sql`
-          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
+          insert into webhook_attempts (${ATTEMPT_COLUMNS})
           select m.id, m.webhook_id, ${LATEST.attemptedAt}, ${LATEST.httpStatus}, ${LATEST.latencyMs}, ${LATEST.error},
             ${LATEST.nextAttemptAt}, ${LATEST.succeeded}, ${LATEST.retry}
           from json_each(${JSON.stringify(replacing)}) as j
@@ -400,11 +407,10 @@ export class DeliveryRepository {
         const recorded = new Set(updated.rows.map((row) => row.id));
         const late = attempts
           .filter((a) => !recorded.has(a.messageId))
-          .map((a) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 }));
+          .map(attemptRow);
         await sql`
-          insert into webhook_attempts (message_id, webhook_id, attempted_at, http_status, latency_ms, error, next_attempt_at, succeeded, retry)
-          select j.value ->> 'messageId', j.value ->> 'webhookId', j.value ->> 'attemptedAt', j.value ->> 'httpStatus', j.value ->> 'latencyMs',
-            j.value ->> 'error', j.value ->> 'nextAttemptAt', j.value ->> 'succeeded', j.value ->> 'retry'
+          insert into webhook_attempts (${ATTEMPT_COLUMNS})
+          select j.value ->> 'messageId', j.value ->> 'webhookId', ${ATTEMPT_VALUES}
           from json_each(${JSON.stringify(late)}) as j
           where exists (select 1 from webhook_messages as m where m.id = j.value ->> 'messageId')
         `.execute(trx);

@@ -315,7 +315,7 @@ export class WebhookDispatcher {
           perEvent.push(messages.length - before);
         }
         // Events this far may have rows already: written by this dispatcher before a crash.
-        const written = events[0]!.sequence <= this.recordedFannedOut ? await this.deliveries.existingMessages(messages.map(({ webhookId, event }) => ({ webhookId, eventId: event.id }))) : undefined;
+        const alreadyWritten = events[0]!.sequence <= this.recordedFannedOut ? await this.deliveries.existingMessages(messages.map(({ webhookId, event }) => ({ webhookId, eventId: event.id }))) : undefined;
         const now = Date.now();
         const createdAt = new Date(now).toISOString();
         const held: HeldMessage[] = [];
@@ -325,7 +325,7 @@ export class WebhookDispatcher {
         events.forEach((event, eventIndex) => {
           for (let n = 0; n < perEvent[eventIndex]!; n++, index++) {
             const { webhookId } = messages[index]!;
-            if (written?.has(messageKey(webhookId, event.id))) continue;
+            if (alreadyWritten?.has(messageKey(webhookId, event.id))) continue;
             if (this.queued + held.length >= this.maxQueued) {
               overflow.push(messages[index]!);
               continue;
@@ -567,11 +567,11 @@ export class WebhookDispatcher {
   /** A message of a deleted webhook leaves memory for good. */
   private forget(message: HeldMessage): void {
     this.known.delete(message.messageId);
-    if (message.unwritten !== undefined) this.written(message.messageId, message.unwritten);
+    if (message.unwritten !== undefined) this.noLongerHeld(message.messageId, message.unwritten);
   }
 
   /** An unwritten message left memory: written (or, its webhook deleted, never to be); the cursor may pass its event. */
-  private written(messageId: number, unwritten: UnwrittenMessage): void {
+  private noLongerHeld(messageId: number, unwritten: UnwrittenMessage): void {
     this.watermark!.settle(unwritten.sequence);
     this.unwritten.delete(messageId);
   }
@@ -737,7 +737,7 @@ export class WebhookDispatcher {
           const claiming = this.claimState !== "idle";
           for (const { messageId, unwritten } of [...attempts, ...deferrals]) {
             this.known.delete(messageId);
-            if (unwritten !== undefined) this.written(messageId, unwritten);
+            if (unwritten !== undefined) this.noLongerHeld(messageId, unwritten);
             else if (claiming) this.settledDuringClaim.add(messageId);
           }
         },

@@ -69,6 +69,21 @@ async function startDispatcher(receiver: Receiver, settings: { env?: Record<stri
   return { database, events, dispatcher, webhookId, options };
 }
 
+/** Publishes `count` document.summarized events in one transaction (data `{ n }`). */
+function publishDocuments(events: EventLog, count: number) {
+  return events.transaction(async (trx) => {
+    const stored = [];
+    for (let n = 0; n < count; n++) stored.push(await events.publish(trx, { type: "document.summarized", data: { n } }));
+    return stored;
+  });
+}
+
+/** How many message rows have `status`. */
+async function messagesWith(database: Database, status: string): Promise<number> {
+  const row = await database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", status).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 it("sends a message again when its thread dies mid-attempt, recording only the attempt that was answered", async () => {
   let answered = 0;
   const receiver: Receiver = await startReceiver((_request, response, index) => {
@@ -127,14 +142,8 @@ it("after a crash, fan-out starts at the cursor and sends nothing whose row was 
   cleanups.push(() => receiver.close());
   const { database, events, dispatcher, options } = await startDispatcher(receiver);
 
-  const before = await events.transaction(async (trx) => {
-    const published = [];
-    for (let n = 0; n < 20; n++) published.push(await events.publish(trx, { type: "document.summarized", data: { n } }));
-    return published;
-  });
-  const succeeded = async () =>
-    Number((await database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "succeeded").executeTakeFirstOrThrow()).n);
-  await waitFor(async () => (await succeeded()) === 20, 10_000, "the first 20 delivered and recorded");
+  const before = await publishDocuments(events, 20);
+  await waitFor(async () => (await messagesWith(database, "succeeded")) === 20, 10_000, "the first 20 delivered and recorded");
   await dispatcher.stop();
   const cursorRows = () => database.db.selectFrom("webhook_dispatch_cursor").select(["name", "sequence"]).orderBy("name").execute();
   expect(await cursorRows()).toEqual([
@@ -171,14 +180,8 @@ it("writes a slow endpoint's held backlog pending after the hold limit, so the c
     env: { WEBHOOKS_ENDPOINT_CONCURRENCY: "1", WEBHOOKS_POLL_INTERVAL_MS: "50" },
     holdLimitMs: 200,
   });
-  const published = await events.transaction(async (trx) => {
-    const stored = [];
-    for (let n = 0; n < 10; n++) stored.push(await events.publish(trx, { type: "document.summarized", data: { n } }));
-    return stored;
-  });
-  const pendingRows = async () =>
-    Number((await database.db.selectFrom("webhook_messages").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "pending").executeTakeFirstOrThrow()).n);
-  await waitFor(async () => (await pendingRows()) === 9, 5_000, "the queued nine written pending");
+  const published = await publishDocuments(events, 10);
+  await waitFor(async () => (await messagesWith(database, "pending")) === 9, 5_000, "the queued nine written pending");
   const cursor = async () => (await database.db.selectFrom("webhook_dispatch_cursor").select("sequence").where("name", "=", "webhooks").executeTakeFirstOrThrow()).sequence;
   // The one in flight still holds the cursor at the event before it; the rest no longer do.
   expect(await cursor()).toBe(published[0]!.sequence - 1);
