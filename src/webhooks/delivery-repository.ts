@@ -3,7 +3,8 @@
  * and the dispatch cursor into the event log (kysely). Each message keeps its
  * state and its next attempt time, so the retry schedule survives restarts.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import { CompiledQuery, sql, type Kysely, type Transaction } from "kysely";
+import { BoundRowsStatement, powerOfTwoChunks } from "../platform/database/bound-rows.js";
 import { ReusableQuery, param } from "../platform/database/reusable-query.js";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 
@@ -146,6 +147,23 @@ const ATTEMPT_VALUES = sql.raw(
 const attemptRow = (a: AttemptRecord) => ({ ...a, succeeded: a.succeeded ? 1 : 0, retry: a.retry ? 1 : 0 });
 
 const latestAttempt = (a: AttemptRecord): LatestAttempt => [a.attemptedAt, a.httpStatus, a.latencyMs, a.error, a.nextAttemptAt, a.succeeded ? 1 : 0, a.retry ? 1 : 0];
+
+/**
+ * Messages written with their first outcome (held in memory until then): one
+ * row per delivery, the hot path of every delivery. A message whose row was
+ * written meanwhile (Redeliver, Replay) is left alone; one whose webhook was
+ * deleted is not written.
+ */
+const FIRST_OUTCOMES = new BoundRowsStatement(
+  7,
+  (values) => `
+    insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, latest_attempt)
+    select v.column1, v.column2, v.column3, v.column4, 1, v.column5, v.column6, v.column7
+    from (values ${values}) as v
+    where exists (select 1 from webhooks as w where w.id = v.column1)
+    on conflict (webhook_id, event_id) do nothing
+    returning webhook_id as webhookId, event_id as eventId`,
+);
 
 /** The dispatcher's hot-path statements, compiled once per repository. */
 function hotQueries(db: Kysely<DatabaseSchema>) {
@@ -329,31 +347,20 @@ export class DeliveryRepository {
   async recordAttempts(trx: Db, allAttempts: readonly AttemptRecord[], allDeferrals: readonly Deferral[]): Promise<void> {
     const firsts = allAttempts.filter((a) => a.unwritten !== undefined);
     if (firsts.length > 0) {
-      // Fields named one by one: object rest and spread here cost more than the statement's SQL per row.
-      const rows = JSON.stringify(
-        firsts.map((a) => ({
-          webhookId: a.webhookId,
-          eventId: a.unwritten!.eventId,
-          eventType: a.unwritten!.eventType,
-          createdAt: a.unwritten!.createdAt,
-          status: a.status,
-          nextAttemptAt: a.nextAttemptAt,
-          attempt: JSON.stringify(latestAttempt(a)),
-        })),
-      );
-      const inserted = await sql<{ webhookId: string; eventId: string }>`
-        insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, latest_attempt)
-        select j.value ->> 'webhookId', j.value ->> 'eventId', j.value ->> 'eventType', j.value ->> 'status', 1, j.value ->> 'nextAttemptAt',
-          j.value ->> 'createdAt', j.value ->> 'attempt'
-        from json_each(${rows}) as j
-        where exists (select 1 from webhooks as w where w.id = j.value ->> 'webhookId')
-        on conflict (webhook_id, event_id) do nothing
-        returning webhook_id as webhookId, event_id as eventId
-      `.execute(trx);
-      if (inserted.rows.length < firsts.length) {
+      const inserted: { webhookId: string; eventId: string }[] = [];
+      for (const chunk of powerOfTwoChunks(firsts)) {
+        const values: unknown[] = [];
+        for (const a of chunk) {
+          const { eventId, eventType, createdAt } = a.unwritten!;
+          values.push(a.webhookId, eventId, eventType, a.status, a.nextAttemptAt, createdAt, JSON.stringify(latestAttempt(a)));
+        }
+        const result = await trx.executeQuery(CompiledQuery.raw(FIRST_OUTCOMES.sql(chunk.length), values) as CompiledQuery<{ webhookId: string; eventId: string }>);
+        for (const row of result.rows) inserted.push(row);
+      }
+      if (inserted.length < firsts.length) {
         // A row written meanwhile (Redeliver or Replay reached the message while it was held) keeps its state;
         // the attempt joins its history. A webhook deleted meanwhile takes its messages with it.
-        const done = new Set(inserted.rows.map((row) => messageKey(row.webhookId, row.eventId)));
+        const done = new Set(inserted.map((row) => messageKey(row.webhookId, row.eventId)));
         const late = firsts
           .filter(({ unwritten }) => !done.has(messageKey(unwritten!.webhookId, unwritten!.eventId)))
           .map(attemptRow);
