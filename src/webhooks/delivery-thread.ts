@@ -14,8 +14,10 @@ import { AttemptRejected, AttemptTimedOut, USER_AGENT, WebhookSender, type Attem
 import { signatureHeader } from "./webhook-signature.js";
 
 interface Endpoint {
-  readonly url: URL;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly origin: string;
+  readonly path: string;
+  /** The webhook's extra headers; undefined when it has none. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
   readonly key: Buffer;
   readonly previousKey: Buffer | undefined;
   readonly previousUntil: number;
@@ -71,18 +73,20 @@ function attemptShare(webhookId: string, requests: readonly AttemptRequest[]): v
 }
 
 function signedMessage(endpoint: Endpoint, request: AttemptRequest, attemptedAt: number): OutgoingMessage {
-  const body = messageBody(request.eventType, request.eventTimestamp, request.data);
+  // Encoded once: the signature is computed over these bytes and undici sends them as they are.
+  const body = Buffer.from(messageBody(request.eventType, request.eventTimestamp, request.data));
   const timestamp = Math.floor(attemptedAt / 1000);
   const keys = endpoint.previousKey !== undefined && attemptedAt < endpoint.previousUntil ? [endpoint.key, endpoint.previousKey] : [endpoint.key];
-  const headers: Record<string, string> = {
-    ...endpoint.headers,
+  const signed = {
     "content-type": "application/json",
     "user-agent": USER_AGENT,
     "webhook-id": request.eventId,
     "webhook-timestamp": String(timestamp),
     "webhook-signature": signatureHeader(keys, request.eventId, timestamp, body),
   };
-  return { url: endpoint.url, headers, body };
+  // SUM's own headers are set last, so a webhook's extra headers never replace them.
+  const headers = endpoint.headers === undefined ? signed : Object.assign({}, endpoint.headers, signed);
+  return { origin: endpoint.origin, path: endpoint.path, headers, body };
 }
 
 async function settle(messageId: number, attemptedAt: number, started: number, answer: Promise<AttemptAnswer>): Promise<void> {
@@ -116,9 +120,11 @@ function describeFailure(error: unknown): string {
 function load(specs: readonly EndpointSpec[]): void {
   const next = new Map<string, Endpoint>();
   for (const spec of specs) {
+    const url = new URL(spec.url);
     next.set(spec.id, {
-      url: new URL(spec.url),
-      headers: spec.headers,
+      origin: url.origin,
+      path: url.pathname + url.search,
+      headers: Object.keys(spec.headers).length === 0 ? undefined : spec.headers,
       key: Buffer.from(spec.key),
       previousKey: spec.previousKey === undefined ? undefined : Buffer.from(spec.previousKey),
       previousUntil: spec.previousUntil,

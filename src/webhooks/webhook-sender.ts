@@ -10,9 +10,12 @@ import { guardedLookup } from "./address-guard.js";
 export const USER_AGENT = "SUM-Webhooks/1";
 
 export interface OutgoingMessage {
-  readonly url: URL;
+  /** The endpoint's origin and path (with query), worked out once per endpoint rather than per attempt. */
+  readonly origin: string;
+  readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** The exact bytes signed. */
+  readonly body: Buffer;
 }
 
 export interface AttemptAnswer {
@@ -159,7 +162,7 @@ export class WebhookSender {
       const handler = new AttemptHandler(resolve, reject);
       this.sharing(deadline).push(handler);
       this.agent.dispatch(
-        { origin: message.url.origin, path: message.url.pathname + message.url.search, method: "POST", headers: message.headers, body: message.body },
+        { origin: message.origin, path: message.path, method: "POST", headers: message.headers, body: message.body },
         handler,
       );
     });
