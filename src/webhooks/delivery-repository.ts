@@ -3,8 +3,8 @@
  * and the dispatch cursor into the event log (kysely). Each message keeps its
  * state and its next attempt time, so the retry schedule survives restarts.
  */
-import { CompiledQuery, sql, type Kysely, type Transaction } from "kysely";
-import { BoundRowsStatement, powerOfTwoChunks } from "../platform/database/bound-rows.js";
+import { sql, type Kysely, type Transaction } from "kysely";
+import { BoundRowsStatement } from "../platform/database/bound-rows.js";
 import { ReusableQuery, param } from "../platform/database/reusable-query.js";
 import type { DatabaseSchema } from "../platform/database/schema.js";
 
@@ -154,7 +154,7 @@ const latestAttempt = (a: AttemptRecord): LatestAttempt => [a.attemptedAt, a.htt
  * written meanwhile (Redeliver, Replay) is left alone; one whose webhook was
  * deleted is not written.
  */
-const FIRST_OUTCOMES = new BoundRowsStatement(
+const FIRST_OUTCOMES = new BoundRowsStatement<{ webhookId: string; eventId: string }>(
   7,
   (values) => `
     insert into webhook_messages (webhook_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, latest_attempt)
@@ -347,16 +347,10 @@ export class DeliveryRepository {
   async recordAttempts(trx: Db, allAttempts: readonly AttemptRecord[], allDeferrals: readonly Deferral[]): Promise<void> {
     const firsts = allAttempts.filter((a) => a.unwritten !== undefined);
     if (firsts.length > 0) {
-      const inserted: { webhookId: string; eventId: string }[] = [];
-      for (const chunk of powerOfTwoChunks(firsts)) {
-        const values: unknown[] = [];
-        for (const a of chunk) {
-          const { eventId, eventType, createdAt } = a.unwritten!;
-          values.push(a.webhookId, eventId, eventType, a.status, a.nextAttemptAt, createdAt, JSON.stringify(latestAttempt(a)));
-        }
-        const result = await trx.executeQuery(CompiledQuery.raw(FIRST_OUTCOMES.sql(chunk.length), values) as CompiledQuery<{ webhookId: string; eventId: string }>);
-        for (const row of result.rows) inserted.push(row);
-      }
+      const inserted = await FIRST_OUTCOMES.run(trx, firsts, (a, values) => {
+        const { eventId, eventType, createdAt } = a.unwritten!;
+        values.push(a.webhookId, eventId, eventType, a.status, a.nextAttemptAt, createdAt, JSON.stringify(latestAttempt(a)));
+      });
       if (inserted.length < firsts.length) {
         // A row written meanwhile (Redeliver or Replay reached the message while it was held) keeps its state;
         // the attempt joins its history. A webhook deleted meanwhile takes its messages with it.

@@ -6,6 +6,8 @@
  * the rows as one JSON array for `json_each` to unpack: serialising them in
  * JavaScript and parsing them again in SQLite.
  */
+import { CompiledQuery } from "kysely";
+import type { QueryRunner } from "./reusable-query.js";
 
 /** Rows per statement at most: 64 rows of 8 columns stay far below SQLite's limit on bound values. */
 export const LARGEST_CHUNK = 64;
@@ -23,8 +25,8 @@ export function powerOfTwoChunks<T>(rows: readonly T[]): T[][] {
   return chunks;
 }
 
-/** SQL text per (row count) for one statement: built once, since only power-of-two counts occur. */
-export class BoundRowsStatement {
+/** One statement over many rows; its SQL text per row count is built once, since only power-of-two counts occur. */
+export class BoundRowsStatement<Row = never> {
   private readonly texts = new Map<number, string>();
 
   /** `template` receives the VALUES list, e.g. `(?, ?), (?, ?)`, and returns the statement. */
@@ -41,5 +43,21 @@ export class BoundRowsStatement {
       this.texts.set(rows, text);
     }
     return text;
+  }
+
+  /**
+   * Runs the statement over `rows`, a chunk at a time; `bind` pushes one
+   * row's values, in column order. Returns the rows the chunks returned.
+   */
+  async run<T>(runner: QueryRunner, rows: readonly T[], bind: (row: T, values: unknown[]) => void): Promise<Row[]> {
+    const returned: Row[] = [];
+    for (const chunk of powerOfTwoChunks(rows)) {
+      const values: unknown[] = [];
+      for (const row of chunk) bind(row, values);
+      if (values.length !== chunk.length * this.columns) throw new Error(`bound ${values.length} values for ${chunk.length} rows of ${this.columns} columns`);
+      const result = await runner.executeQuery(CompiledQuery.raw(this.sql(chunk.length), values) as CompiledQuery<Row>);
+      for (const row of result.rows) returned.push(row);
+    }
+    return returned;
   }
 }
