@@ -5,7 +5,11 @@
  *    per transaction, the event loop free between transactions as it is
  *    between requests) and delivered signed to a local receiver (its own
  *    process); deliveries per second from the first commit to the last arrival,
- *    the median of the three;
+ *    the median of the three. Each burst is paired with one by the transport
+ *    peer (transport-peer.ts: undici alone pushing signed POSTs to the same
+ *    receiver), so SUM is also reported as a share of what the transport does
+ *    on the machine at that moment. The receiver is the bare one; the same
+ *    pairs against a node:http receiver follow, for comparison;
  * 2. sustained rate — 10,000 events/s offered for 10 s (100 per transaction
  *    on a timetable): the rate delivered and the commit → arrival lag, which
  *    grows when SUM cannot keep up;
@@ -46,6 +50,7 @@ const LATENCY_SECONDS = option("seconds", 10);
 const LATENCY_RATE = 500;
 const SUSTAINED_RATE = option("rate", 10_000);
 const SUSTAINED_SECONDS = 10;
+const CONNECTIONS = 64;
 const CRASH_EVENTS = 10_000;
 const scratch = mkdtempSync(join(tmpdir(), "sum-bench-webhooks-"));
 
@@ -58,20 +63,23 @@ const benchEnv = (databaseFile: string): Record<string, string> => ({
   SUMMARIZE_WORKERS: "0",
   WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
   WEBHOOKS_CONCURRENCY: "256",
-  WEBHOOKS_ENDPOINT_CONCURRENCY: "64",
+  WEBHOOKS_ENDPOINT_CONCURRENCY: String(CONNECTIONS),
   WEBHOOKS_POLL_INTERVAL_MS: "200",
 });
 
 // ── the receiver process ──────────────────────────────────────────────────
 
+type ReceiverKind = "bare" | "node-http";
+
 interface ReceiverProcess {
+  readonly kind: ReceiverKind;
   readonly url: string;
   ask<T>(kind: string): Promise<T>;
   stop(): Promise<void>;
 }
 
-async function startReceiver(): Promise<ReceiverProcess> {
-  const child = fork(join(here, "receiver.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+async function startReceiver(kind: ReceiverKind): Promise<ReceiverProcess> {
+  const child = fork(join(here, "receiver.js"), [kind], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const port = await new Promise<number>((resolve) =>
     child.once("message", (message: { port: number }) => resolve(message.port)),
   );
@@ -86,6 +94,7 @@ async function startReceiver(): Promise<ReceiverProcess> {
       child.send({ kind });
     });
   return {
+    kind,
     url: `http://127.0.0.1:${port}/hooks`,
     ask,
     stop: async () => {
@@ -104,20 +113,43 @@ async function untilReceived(receiver: ReceiverProcess, expected: number, timeou
   }
 }
 
-async function register(httpPort: number, url: string): Promise<void> {
-  const transport = createConnectTransport({ httpVersion: "1.1", baseUrl: `http://127.0.0.1:${httpPort}` });
-  await createClient(WebhooksService, transport).createWebhook({ url, eventTypes: ["document.summarized"] });
+/** The transport peer's process, pointed at one receiver. */
+async function startPeer(url: string) {
+  const child = fork(join(here, "transport-peer.js"), [url, String(CONNECTIONS)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  await new Promise((resolve) => child.once("message", resolve));
+  return {
+    push: (count: number) =>
+      new Promise<{ ms: number; cpuUs: number }>((resolve) => {
+        child.once("message", resolve);
+        child.send({ kind: "push", count });
+      }),
+    stop: async () => {
+      child.send({ kind: "stop" });
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
 }
+
+/** Registers `url` for the benchmark's events; returns the webhook's id. */
+async function register(httpPort: number, url: string): Promise<string> {
+  const { webhook } = await webhooksClient(httpPort).createWebhook({ url, eventTypes: ["document.summarized"] });
+  return webhook!.id;
+}
+
+const webhooksClient = (httpPort: number) =>
+  createClient(WebhooksService, createConnectTransport({ httpVersion: "1.1", baseUrl: `http://127.0.0.1:${httpPort}` }));
+
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+const receiverCpu = async (receiver: ReceiverProcess) => cpuMicros((await receiver.ask<{ cpu: NodeJS.CpuUsage }>("cpu")).cpu);
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 // ── 1–3: throughput, sustained rate and latency, SUM in this process ─────
 
-async function inProcessRuns(receiver: ReceiverProcess) {
+async function inProcessRuns(bare: ReceiverProcess, nodeHttp: ReceiverProcess) {
   const parsed = parseConfig(benchEnv("sum.db"));
   if (parsed.errors) throw new Error(parsed.errors.join("; "));
   const server: SumServer = await startSumServer({ config: parsed.config, logger: createLogger({ level: "warn" }), services: productServices });
-  await register(server.httpPort, receiver.url);
   const events = server.events;
 
   // Services publish from request handlers, so the event loop runs between their transactions; a loop
@@ -132,32 +164,57 @@ async function inProcessRuns(receiver: ReceiverProcess) {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  // Warm-up: compiled code, pooled connections and a grown heap, as a serving process has them.
-  await publishBurst(WARM_UP);
-  await untilReceived(receiver, WARM_UP, 60_000);
-  await receiver.ask("reset");
 
-  // Throughput, BURST_RUNS times (the shared cores swing a single run by a fifth); CPU time of this
-  // process (publisher and SUM) per delivery says what the loaded cores hide.
-  const bursts = [];
-  for (let run = 0; run < BURST_RUNS; run++) {
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    await publishBurst(BURST);
-    const publishedMs = performance.now() - started;
-    const arrived = await untilReceived(receiver, BURST, 120_000);
-    const deliveredMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
+  // Bursts against one receiver, each followed by the transport peer's burst to it (the shared cores
+  // swing a single run by a fifth, so the two are interleaved and SUM's share is taken pair by pair).
+  // CPU time of this process (publisher and SUM) and of the receiver per delivery say what the loaded
+  // cores hide.
+  const pairedBursts = async (receiver: ReceiverProcess) => {
+    const webhookId = await register(server.httpPort, receiver.url);
+    const peer = await startPeer(receiver.url);
+    // Warm-up: compiled code, pooled connections and a grown heap, as a serving process has them.
+    await publishBurst(WARM_UP);
+    await untilReceived(receiver, WARM_UP, 60_000);
+    await peer.push(WARM_UP);
     await receiver.ask("reset");
-    bursts.push({
-      rate: (arrived.unique / deliveredMs) * 1000,
-      delivered: arrived.unique,
-      duplicates: arrived.total - arrived.unique,
-      publishedMs,
-      deliveredMs,
-      cpuUsPerDelivery: (cpu.user + cpu.system) / arrived.unique,
-    });
-  }
+    const pairs = [];
+    for (let run = 0; run < BURST_RUNS; run++) {
+      const cpuBefore = process.cpuUsage();
+      const receiverBefore = await receiverCpu(receiver);
+      const started = performance.now();
+      await publishBurst(BURST);
+      const publishedMs = performance.now() - started;
+      const arrived = await untilReceived(receiver, BURST, 120_000);
+      const deliveredMs = performance.now() - started;
+      const cpu = cpuMicros(process.cpuUsage(cpuBefore));
+      const receiverUs = (await receiverCpu(receiver)) - receiverBefore;
+      await receiver.ask("reset");
+
+      const peerBurst = await peer.push(BURST);
+      await receiver.ask("reset");
+      const rate = (arrived.unique / deliveredMs) * 1000;
+      const peerRate = (BURST / peerBurst.ms) * 1000;
+      pairs.push({
+        rate,
+        peerRate,
+        share: rate / peerRate,
+        delivered: arrived.unique,
+        duplicates: arrived.total - arrived.unique,
+        publishedMs,
+        deliveredMs,
+        cpuUsPerDelivery: cpu / arrived.unique,
+        receiverUsPerDelivery: receiverUs / arrived.unique,
+        peerCpuUsPerPost: peerBurst.cpuUs / BURST,
+      });
+    }
+    await peer.stop();
+    await webhooksClient(server.httpPort).deleteWebhook({ id: webhookId });
+    return pairs.sort((a, b) => a.rate - b.rate);
+  };
+  const bursts = await pairedBursts(bare);
+  const nodeHttpBursts = await pairedBursts(nodeHttp);
+  await register(server.httpPort, bare.url);
+  const receiver = bare;
 
   // Events on a fixed timetable, `perTransaction` at a time; commit → arrival for each.
   const steady = async (rate: number, seconds: number, perTransaction: number) => {
@@ -203,7 +260,8 @@ async function inProcessRuns(receiver: ReceiverProcess) {
   const latency = await steady(LATENCY_RATE, LATENCY_SECONDS, 1);
   await server.shutdown();
   return {
-    bursts: bursts.sort((a, b) => a.rate - b.rate),
+    bursts,
+    nodeHttpBursts,
     sustained,
     latency,
   };
@@ -258,33 +316,49 @@ async function crashDrill(receiver: ReceiverProcess) {
 }
 
 const loadBefore = loadavg()[0]!;
-const receiver = await startReceiver();
+const bare = await startReceiver("bare");
+const nodeHttp = await startReceiver("node-http");
 let results: { runs: Awaited<ReturnType<typeof inProcessRuns>>; crash: Awaited<ReturnType<typeof crashDrill>> };
 try {
-  const runs = await inProcessRuns(receiver);
-  const crash = await crashDrill(receiver);
+  const runs = await inProcessRuns(bare, nodeHttp);
+  const crash = await crashDrill(bare);
   results = { runs, crash };
 } finally {
-  await receiver.stop();
+  await Promise.all([bare.stop(), nodeHttp.stop()]);
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const { bursts, sustained, latency } = results.runs;
-const median = bursts[Math.floor(bursts.length / 2)]!;
+const { bursts, nodeHttpBursts, sustained, latency } = results.runs;
 const crash = results.crash;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const perSecond = (rate: number) => `${Math.round(rate).toLocaleString("en-US")}/s`;
+const middle = <T>(values: readonly T[]) => values[Math.floor(values.length / 2)]!;
+const medianOf = (values: readonly number[]) => middle([...values].sort((a, b) => a - b));
+type Burst = (typeof bursts)[number];
+const burstCell = (pairs: readonly Burst[]) => {
+  const median = middle(pairs);
+  return (
+    `**${perSecond(median.rate)}** (all ${pairs.length}: ${pairs.map((b) => perSecond(b.rate)).join(", ")}; the median burst: ` +
+    `${median.delivered.toLocaleString("en-US")} delivered in ${fixed(median.deliveredMs / 1000, 2)} s, publishing alone ${fixed(median.publishedMs / 1000, 2)} s, ` +
+    `${pairs.reduce((sum, b) => sum + b.duplicates, 0)} duplicates in all; per delivery, CPU of SUM's process ${fixed(median.cpuUsPerDelivery, 0)} µs (publishing included) ` +
+    `and of the receiver ${fixed(median.receiverUsPerDelivery, 0)} µs). Transport peer in the same pairs: ${perSecond(medianOf(pairs.map((b) => b.peerRate)))} ` +
+    `(${fixed(medianOf(pairs.map((b) => b.peerCpuUsPerPost)), 0)} µs CPU per POST); SUM at **${fixed(medianOf(pairs.map((b) => b.share)) * 100, 0)} %** of it (median of the pairs' ratios)`
+  );
+};
 const section = [
   `## Webhook delivery (\`npm run bench:webhooks\`, ${new Date().toISOString().slice(0, 10)})`,
   "",
   `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
     `1-minute load average ${fixed(loadBefore, 1)} before and ${fixed(loadavg()[0]!, 1)} after the run (other work on the machine shares its cores).`,
-  "SUM (in-process server, SQLite WAL file, the real dispatcher: fan-out and batched outcome writes on the serving thread; signing, breakers and an undici pool of 64 connections on its delivery thread)",
-  "delivers to a bare node:http receiver in its own process; the two share the machine's cores.",
+  `SUM (in-process server, SQLite WAL file, the real dispatcher: fan-out and batched outcome writes on the serving thread; signing, breakers and an undici pool of ${CONNECTIONS} connections on its delivery thread)`,
+  "delivers to a receiver in its own process, on the same two cores: the bare receiver (node:net, reads each request's head and body, answers 204) unless a row says node:http.",
+  `The transport peer is undici alone (${CONNECTIONS} connections) pushing signed 1 KB POSTs to the same receiver, with no durable state: each SUM burst is paired with one of its bursts.`,
   "",
   "| measure | result | target |",
   "|---|---|---|",
-  `| burst: signed deliveries/s, ${BURST.toLocaleString("en-US")} × 1 KB events published as fast as they commit (after ${WARM_UP.toLocaleString("en-US")} to warm up), durable state; median of ${BURST_RUNS} bursts | **${Math.round(median.rate).toLocaleString("en-US")}/s** (all ${BURST_RUNS}: ${bursts.map((b) => Math.round(b.rate).toLocaleString("en-US")).join(", ")}/s; the median burst: ${median.delivered.toLocaleString("en-US")} delivered in ${fixed(median.deliveredMs / 1000, 2)} s, publishing alone ${fixed(median.publishedMs / 1000, 2)} s, ${bursts.reduce((sum, b) => sum + b.duplicates, 0)} duplicates in all; SUM process CPU ${fixed(median.cpuUsPerDelivery, 0)} µs per delivery, publishing included) | ≥ 10,000/s |`,
-  `| sustained: ${SUSTAINED_RATE.toLocaleString("en-US")} events/s offered for ${SUSTAINED_SECONDS} s (100 per transaction) | published at ${Math.round(sustained.achievedRate).toLocaleString("en-US")}/s, **delivered ${Math.round(sustained.deliveredRate).toLocaleString("en-US")}/s** (first commit to last arrival; ${sustained.delivered.toLocaleString("en-US")} of ${sustained.events.toLocaleString("en-US")}); lag p50 ${fixed(sustained.p50, 1)} ms, p99 ${fixed(sustained.p99, 1)} ms, max ${fixed(sustained.max, 1)} ms; SUM process CPU ${fixed(sustained.cpuUsPerDelivery, 0)} µs per delivery | keeps up with ≥ 10,000/s |`,
+  `| burst: signed deliveries/s, ${BURST.toLocaleString("en-US")} × 1 KB events published as fast as they commit (after ${WARM_UP.toLocaleString("en-US")} to warm up), durable state; median of ${BURST_RUNS} bursts | ${burstCell(bursts)} | ≥ 10,000/s |`,
+  `| the same bursts to a node:http receiver (for comparison: it spends more of the shared cores per request) | ${burstCell(nodeHttpBursts)} | — |`,
+  `| sustained: ${SUSTAINED_RATE.toLocaleString("en-US")} events/s offered for ${SUSTAINED_SECONDS} s (100 per transaction) | published at ${perSecond(sustained.achievedRate)}, **delivered ${perSecond(sustained.deliveredRate)}** (first commit to last arrival; ${sustained.delivered.toLocaleString("en-US")} of ${sustained.events.toLocaleString("en-US")}); lag p50 ${fixed(sustained.p50, 1)} ms, p99 ${fixed(sustained.p99, 1)} ms, max ${fixed(sustained.max, 1)} ms; SUM process CPU ${fixed(sustained.cpuUsPerDelivery, 0)} µs per delivery | keeps up with ≥ 10,000/s |`,
   `| event commit → receiver latency at ${LATENCY_RATE} events/s (${latency.delivered}/${latency.events} events, achieved ${fixed(latency.achievedRate, 0)}/s) | p50 **${fixed(latency.p50, 2)} ms**, p99 **${fixed(latency.p99, 2)} ms** (max ${fixed(latency.max, 1)} ms) | p99 < 50 ms |`,
   `| crash drill: SIGKILL during a ${CRASH_EVENTS.toLocaleString("en-US")}-event burst, restart | ${crash.inLog.toLocaleString("en-US")} events committed before the kill (${crash.beforeKill.toLocaleString("en-US")} delivered by then); after restart **${crash.lost} lost**, **${crash.duplicates} duplicates**; all delivered ${fixed(crash.recoveryMs / 1000, 1)} s after the restart began | 0 lost |`,
   "",

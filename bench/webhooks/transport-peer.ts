@@ -1,0 +1,67 @@
+/**
+ * The peer the throughput target is set against: one undici client pushing
+ * Standard-Webhooks-signed 1 KB POSTs over a pool of connections to the same
+ * receiver, with no durable state, no fan-out and no retries — the transport
+ * alone. SUM's bursts are reported as a share of its rate. It runs as its
+ * own process (forked by run.ts, given the receiver's URL and the pool's
+ * size as arguments), so it has a core's event loop to itself as SUM has.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import { Agent } from "undici";
+import { eventData } from "./event-data.js";
+
+class TransportPeer {
+  private readonly agent: Agent;
+  private readonly key = randomBytes(32);
+  private readonly target: URL;
+  private sent = 0;
+
+  constructor(url: string, private readonly connections: number) {
+    this.target = new URL(url);
+    this.agent = new Agent({ connections });
+  }
+
+  /** Sends `count` signed POSTs, `connections` at a time; resolves when every answer is read. */
+  async push(count: number): Promise<void> {
+    let next = 0;
+    const lane = async () => {
+      while (next < count) {
+        const index = next++;
+        const id = `peer_${this.sent++}`;
+        const timestamp = Math.floor(Date.now() / 1000);
+        const body = Buffer.from(JSON.stringify({ type: "document.summarized", timestamp: new Date().toISOString(), data: eventData(index) }));
+        const signature = createHmac("sha256", this.key).update(`${id}.${timestamp}.`).update(body).digest("base64");
+        const response = await this.agent.request({
+          origin: this.target.origin,
+          path: this.target.pathname,
+          method: "POST",
+          headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": `v1,${signature}` },
+          body,
+        });
+        await response.body.dump();
+        if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`peer POST answered ${response.statusCode}`);
+      }
+    };
+    await Promise.all(Array.from({ length: this.connections }, lane));
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+const peer = new TransportPeer(process.argv[2]!, Number(process.argv[3]));
+process.on("message", async (message: { kind: string; count?: number }) => {
+  if (message.kind === "push") {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await peer.push(message.count!);
+    const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    process.send!({ kind: "pushed", ms, cpuUs: cpu.user + cpu.system });
+  } else if (message.kind === "stop") {
+    await peer.close();
+    process.exit(0);
+  }
+});
+process.send!({ kind: "ready" });
