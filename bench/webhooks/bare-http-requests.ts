@@ -6,6 +6,7 @@
  * shares with SUM. Chunked bodies are refused: SUM always sends a length.
  */
 const HEAD_END = Buffer.from("\r\n\r\n");
+const DIGITS = /^\d+$/;
 
 export class BareHttpRequests {
   private buffered: Buffer = Buffer.alloc(0);
@@ -17,22 +18,23 @@ export class BareHttpRequests {
     for (;;) {
       const headEnd = this.buffered.indexOf(HEAD_END);
       if (headEnd < 0) break;
-      const head = this.buffered.toString("latin1", 0, headEnd).toLowerCase();
-      if (headerValue(head, "transfer-encoding") !== undefined) throw new Error("chunked request bodies are not read by the bare receiver");
-      const length = Number(headerValue(head, "content-length") ?? 0);
-      if (!Number.isSafeInteger(length) || length < 0) throw new Error(`bad content-length in ${JSON.stringify(head)}`);
-      const end = headEnd + HEAD_END.length + length;
+      const head = this.buffered.toString("latin1", 0, headEnd);
+      const names = head.toLowerCase();
+      if (headerValue(head, names, "transfer-encoding") !== undefined) throw new Error("chunked request bodies are not read by the bare receiver");
+      const declared = headerValue(head, names, "content-length") ?? "0";
+      if (!DIGITS.test(declared)) throw new Error(`bad content-length ${JSON.stringify(declared)}`);
+      const end = headEnd + HEAD_END.length + Number(declared);
       if (this.buffered.length < end) break;
-      ids.push(headerValue(head, "webhook-id") ?? "");
+      ids.push(headerValue(head, names, "webhook-id") ?? "");
       this.buffered = this.buffered.subarray(end);
     }
     return ids;
   }
 }
 
-/** The value of header `name` in a lower-cased request head, trimmed. */
-function headerValue(head: string, name: string): string | undefined {
-  const at = head.indexOf(`\r\n${name}:`);
+/** The value of header `name` (lower case) in `head`, trimmed; `names` is `head` lower-cased, for finding it. */
+function headerValue(head: string, names: string, name: string): string | undefined {
+  const at = names.indexOf(`\r\n${name}:`);
   if (at < 0) return undefined;
   const start = at + name.length + 3;
   const end = head.indexOf("\r\n", start);

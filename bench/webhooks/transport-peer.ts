@@ -18,7 +18,9 @@ class TransportPeer {
 
   constructor(url: string, private readonly connections: number) {
     this.target = new URL(url);
-    this.agent = new Agent({ connections });
+    // Idle connections kept as long as SUM's own pool keeps them (webhook-sender.ts), so neither
+    // reconnects between its bursts while the other one runs.
+    this.agent = new Agent({ connections, keepAliveTimeout: 30_000 });
   }
 
   /** Sends `count` signed POSTs, `connections` at a time; resolves when every answer is read. */
@@ -51,17 +53,20 @@ class TransportPeer {
 }
 
 const peer = new TransportPeer(process.argv[2]!, Number(process.argv[3]));
-process.on("message", async (message: { kind: string; count?: number }) => {
+process.on("message", (message: { kind: string; count?: number }) => {
   if (message.kind === "push") {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    await peer.push(message.count!);
-    const ms = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    process.send!({ kind: "pushed", ms, cpuUs: cpu.user + cpu.system });
+    peer.push(message.count!).then(
+      () => {
+        const ms = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        process.send!({ kind: "pushed", ms, cpuUs: cpu.user + cpu.system });
+      },
+      (error: unknown) => process.send!({ kind: "failed", error: error instanceof Error ? error.message : String(error) }),
+    );
   } else if (message.kind === "stop") {
-    await peer.close();
-    process.exit(0);
+    void peer.close().then(() => process.exit(0));
   }
 });
 process.send!({ kind: "ready" });

@@ -26,6 +26,17 @@ describe("BareHttpRequests", () => {
     expect(requests.feed(Buffer.from("GET / HTTP/1.1\r\nhost: x\r\n\r\n"))).toEqual([""]);
   });
 
+  it("matches the webhook-id header by its whole name and keeps the value's case", () => {
+    const requests = new BareHttpRequests();
+    const body = "a\r\n\r\nb";
+    const bytes = Buffer.from(`POST / HTTP/1.1\r\nX-Webhook-Id: other\r\nWEBHOOK-ID: Msg_AbC\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expect(requests.feed(Buffer.concat([bytes, request("msg_2", "")]))).toEqual(["Msg_AbC", "msg_2"]);
+  });
+
+  it("refuses a content-length that is not a decimal count", () => {
+    expect(() => new BareHttpRequests().feed(Buffer.from("POST / HTTP/1.1\r\ncontent-length: 0x10\r\n\r\n"))).toThrow(/content-length/);
+  });
+
   it("refuses chunked bodies rather than miscounting them", () => {
     const requests = new BareHttpRequests();
     expect(() => requests.feed(Buffer.from("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"))).toThrow(/chunked/);
