@@ -245,7 +245,6 @@ async function inProcessRuns(bare: ReceiverProcess, nodeHttp: ReceiverProcess) {
   const bursts = await pairedBursts(bare);
   const nodeHttpBursts = await pairedBursts(nodeHttp);
   await register(server.httpPort, bare.url);
-  const receiver = bare;
 
   // Events on a fixed timetable, `perTransaction` at a time; commit → arrival for the events of every
   // `sampleEvery`-th transaction (holding every id of a 100,000-event run would load this process's
@@ -271,22 +270,22 @@ async function inProcessRuns(bare: ReceiverProcess, nodeHttp: ReceiverProcess) {
       for (const id of ids) committedAt.set(id, at);
     }
     const achievedRate = total / ((performance.now() - steadyStart) / 1000);
-    const arrived = await untilReceived(receiver, total, 120_000);
+    const arrived = await untilReceived(bare, total, 120_000);
     const deliveredRate = arrived.unique / ((performance.now() - steadyStart) / 1000);
-    const cpu = process.cpuUsage(cpuStart);
-    const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>("arrivals");
+    const cpu = cpuMicros(process.cpuUsage(cpuStart));
+    const { arrivals } = await bare.ask<{ arrivals: [string, number][] }>("arrivals");
     const latencies = arrivals
       .filter(([id]) => committedAt.has(id))
       .map(([id, at]) => at - committedAt.get(id)!)
       .sort((a, b) => a - b);
-    await receiver.ask("reset");
+    await bare.ask("reset");
     return {
       events: total,
       delivered: arrived.unique,
       sampled: latencies.length,
       achievedRate,
       deliveredRate,
-      cpuUsPerDelivery: (cpu.user + cpu.system) / total,
+      cpuUsPerDelivery: cpu / total,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: latencies.at(-1)!,

@@ -6,8 +6,9 @@
  * own process (forked by run.ts, given the receiver's URL and the pool's
  * size as arguments), so it has a core's event loop to itself as SUM has.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Agent } from "undici";
+import { sign } from "../../src/webhooks/webhook-signature.js";
 import { eventData } from "./event-data.js";
 
 class TransportPeer {
@@ -32,12 +33,11 @@ class TransportPeer {
         const id = `peer_${this.sent++}`;
         const timestamp = Math.floor(Date.now() / 1000);
         const body = Buffer.from(JSON.stringify({ type: "document.summarized", timestamp: new Date().toISOString(), data: eventData(index) }));
-        const signature = createHmac("sha256", this.key).update(`${id}.${timestamp}.`).update(body).digest("base64");
         const response = await this.agent.request({
           origin: this.target.origin,
           path: this.target.pathname,
           method: "POST",
-          headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": `v1,${signature}` },
+          headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": sign(this.key, id, timestamp, body) },
           body,
         });
         await response.body.dump();
